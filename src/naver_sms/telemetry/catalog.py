@@ -1,0 +1,206 @@
+"""The single source of truth for every metric, span and log field the Lambda emits.
+
+`docs/telemetry.md`, the collector's `metric_declarations` checks and the Terraform contract
+tests are all derived from, or checked against, this module. Adding a metric means adding it
+here first; the instruments in :mod:`naver_sms.telemetry.instruments` only accept names and
+attributes declared here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Final
+
+NAMESPACE: Final = "naver-sms"
+COMPARISON_NAMESPACE: Final = "naver-sms/comparison"
+
+
+class Instrument(str, Enum):
+    COUNTER = "counter"
+    HISTOGRAM = "histogram"
+    GAUGE = "gauge"
+
+
+# Every attribute a metric may carry, with its closed set of values (None: bounded by
+# configuration, e.g. the stores listed in the templates file). Anything else, above all
+# booking ids, phone numbers or names, is rejected: CloudWatch bills per dimension value and
+# an unbounded attribute turns one metric into millions.
+LOW_CARDINALITY_ATTRIBUTES: Final[dict[str, frozenset[str] | None]] = {
+    "sms_type": frozenset({"confirm", "guide", "cancel"}),
+    "store_id": None,
+    "mode": frozenset({"live", "dry_run"}),
+    "outcome": frozenset(
+        {"success", "client_error", "auth_error", "throttled", "server_error", "network_error",
+         "conditional_check_failed", "error"}
+    ),
+    "operation": frozenset({"GetItem", "PutItem", "UpdateItem", "Query", "Scan"}),
+    "reason": frozenset({"invalid", "error"}),
+    "signal": frozenset({"traces", "metrics"}),
+    "channel": frozenset({"sms", "dynamodb", "telegram"}),
+    "kind": frozenset({"missing_in_new", "extra_in_new", "mismatch"}),
+}
+FORBIDDEN_ATTRIBUTE_HINTS: Final = ("booking", "phone", "name", "to", "request_id", "trace")
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """One metric as the code emits it and as CloudWatch receives it."""
+
+    name: str
+    instrument: Instrument
+    unit: str  # UCUM, as OpenTelemetry carries it
+    cloudwatch_unit: str  # what the collector's awsemf exporter must write
+    description: str
+    attributes: tuple[str, ...]
+    namespace: str = NAMESPACE
+    # The dimension sets CloudWatch aggregates on: explicit, never a rollup of everything.
+    dimension_sets: tuple[tuple[str, ...], ...] = field(default=((),))
+
+    def __post_init__(self) -> None:
+        for attr in self.attributes:
+            if attr not in LOW_CARDINALITY_ATTRIBUTES:
+                raise ValueError(
+                    f"metric {self.name!r}: attribute {attr!r} is not a declared "
+                    "low-cardinality attribute"
+                )
+        for dims in self.dimension_sets:
+            unknown = set(dims) - set(self.attributes)
+            if unknown:
+                raise ValueError(f"metric {self.name!r}: dimension(s) {sorted(unknown)} not attributes")
+
+
+def _counter(name: str, description: str, attributes: tuple[str, ...],
+             dimension_sets: tuple[tuple[str, ...], ...], namespace: str = NAMESPACE) -> MetricSpec:
+    return MetricSpec(name, Instrument.COUNTER, "1", "Count", description, attributes,
+                      namespace, dimension_sets)
+
+
+SMS_SENT = _counter(
+    "sms_sent", "SMS handed to SENS (live) or captured instead of sent (dry_run).",
+    ("sms_type", "store_id", "mode"), (("mode", "sms_type"), ("mode", "sms_type", "store_id")),
+)
+SENS_REQUESTS = _counter(
+    "sens_requests", "HTTP attempts against the SENS API, by outcome (retries count).",
+    ("outcome",), (("outcome",),),
+)
+SENS_LATENCY = MetricSpec(
+    "sens_latency", Instrument.HISTOGRAM, "ms", "Milliseconds",
+    "Duration of one SENS HTTP attempt.", ("outcome",), NAMESPACE, (("outcome",),),
+)
+DYNAMODB_OPERATIONS = _counter(
+    "dynamodb_operations", "DynamoDB calls on the bookings table, by operation and outcome.",
+    ("operation", "outcome"), (("operation", "outcome"),),
+)
+TELEGRAM_NOTIFICATIONS = _counter(
+    "telegram_notifications", "Telegram sendMessage attempts, by outcome.",
+    ("outcome",), (("outcome",),),
+)
+BOOKINGS_PROCESSED = _counter(
+    "bookings_processed", "Bookings handled to completion (whatever SMS they needed).",
+    ("store_id",), ((), ("store_id",)),
+)
+BOOKINGS_FAILED = _counter(
+    "bookings_failed", "Bookings skipped as invalid or failed; failed ones retry next run.",
+    ("reason",), ((), ("reason",)),
+)
+INVOCATION_ERRORS = _counter(
+    "invocation_errors", "Invocations that raised out of the handler.", (), ((),),
+)
+TELEMETRY_EXPORT_FAILURES = _counter(
+    "telemetry_export_failures", "Span or metric exports that failed or timed out.",
+    ("signal",), (("signal",),),
+)
+
+COMPARISON_SMS_SENT_OLD = _counter(
+    "sms_sent_old", "SMS in the legacy capture.", ("sms_type", "store_id"),
+    (("sms_type",), ("store_id", "sms_type")), COMPARISON_NAMESPACE,
+)
+COMPARISON_SMS_SENT_NEW = _counter(
+    "sms_sent_new", "SMS the new Lambda produced for the same bookings.", ("sms_type", "store_id"),
+    (("sms_type",), ("store_id", "sms_type")), COMPARISON_NAMESPACE,
+)
+COMPARISON_MATCH_PERCENTAGE = MetricSpec(
+    "match_percentage", Instrument.GAUGE, "%", "Percent",
+    "Bookings whose outputs match exactly, in percent; store_id 'all' is the whole comparison.",
+    ("store_id",), COMPARISON_NAMESPACE, (("store_id",),),
+)
+COMPARISON_DISCREPANCIES = _counter(
+    "discrepancies", "Discrepancy records found by the comparison.", ("channel", "kind"),
+    ((), ("channel", "kind")), COMPARISON_NAMESPACE,
+)
+ALL_STORES: Final = "all"
+
+METRICS: Final[tuple[MetricSpec, ...]] = (
+    SMS_SENT, SENS_REQUESTS, SENS_LATENCY, DYNAMODB_OPERATIONS, TELEGRAM_NOTIFICATIONS,
+    BOOKINGS_PROCESSED, BOOKINGS_FAILED, INVOCATION_ERRORS, TELEMETRY_EXPORT_FAILURES,
+    COMPARISON_SMS_SENT_OLD, COMPARISON_SMS_SENT_NEW, COMPARISON_MATCH_PERCENTAGE,
+    COMPARISON_DISCREPANCIES,
+)
+METRICS_BY_NAME: Final = {m.name: m for m in METRICS}
+
+
+@dataclass(frozen=True)
+class SpanSpec:
+    """One span the Lambda emits, with the attributes back ends rely on."""
+
+    name: str
+    kind: str  # SERVER, INTERNAL, CLIENT
+    description: str
+    attributes: tuple[str, ...]
+
+
+INVOCATION_SPAN = SpanSpec(
+    "{function_name}", "SERVER", "One Lambda invocation; continues the X-Ray trace Lambda started.",
+    ("faas.trigger", "faas.invocation_id", "faas.coldstart", "cloud.resource_id"),
+)
+BOOKING_SPAN = SpanSpec(
+    "process_booking", "INTERNAL", "One booking: decide, send, record, notify.",
+    ("booking.id", "store.id", "booking.status", "booking.outcome"),
+)
+SENS_SPAN = SpanSpec(
+    "POST", "CLIENT", "One SENS HTTP attempt (X-Ray: remote subsegment `naver-sens`).",
+    ("peer.service", "server.address", "http.request.method", "http.response.status_code",
+     "url.full", "sms.type", "store.id", "sens.request_id", "http.request.resend_count"),
+)
+DYNAMODB_SPAN = SpanSpec(
+    "DynamoDB.{operation}", "CLIENT", "One DynamoDB call (X-Ray: aws subsegment `DynamoDB`).",
+    ("rpc.system", "rpc.service", "rpc.method", "aws.dynamodb.table_names", "aws.request_id",
+     "cloud.region"),
+)
+TELEGRAM_SPAN = SpanSpec(
+    "POST", "CLIENT", "One Telegram sendMessage attempt (X-Ray: remote subsegment `telegram`); "
+    "the bot token in the URL path is redacted.",
+    ("peer.service", "server.address", "http.request.method", "http.response.status_code",
+     "url.full", "http.request.resend_count"),
+)
+SPANS: Final[tuple[SpanSpec, ...]] = (
+    INVOCATION_SPAN, BOOKING_SPAN, SENS_SPAN, DYNAMODB_SPAN, TELEGRAM_SPAN,
+)
+
+
+@dataclass(frozen=True)
+class LogField:
+    name: str
+    description: str
+
+
+# Logs Insights queries and metric filters depend on these names: rename none lightly.
+LOG_FIELDS: Final[tuple[LogField, ...]] = (
+    LogField("timestamp", "ISO-8601 UTC time of the event."),
+    LogField("level", "debug, info, warning, error, critical."),
+    LogField("event", "What happened, a stable snake_case name."),
+    LogField("service", "Always `naver-sms`."),
+    LogField("function_name", "Lambda function name."),
+    LogField("function_request_id", "Lambda request id of the invocation."),
+    LogField("cold_start", "True on the first invocation of an execution environment."),
+    LogField("trace_id", "W3C trace id, 32 hex digits."),
+    LogField("xray_trace_id", "The same trace as X-Ray writes it: 1-xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx."),
+    LogField("span_id", "Current span id, 16 hex digits."),
+    LogField("booking_id", "Naver booking id (never in metrics)."),
+    LogField("store_id", "Store id."),
+    LogField("sms_type", "confirm, guide or cancel."),
+    LogField("phone", "Always masked: 010-****-5678."),
+    LogField("reason", "Why a booking was skipped or failed."),
+    LogField("mode", "live or dry_run."),
+)

@@ -1,0 +1,173 @@
+"""The narrow interface through which the booking flow is observed.
+
+Domain and client code call these functions; they never touch OpenTelemetry directly. The
+functions use only the OpenTelemetry *API*, which is a no-op until
+:func:`naver_sms.telemetry.setup.configure` installs the SDK providers, so the flow runs the
+same with telemetry on, off, or broken. Nothing here may raise into the caller.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from opentelemetry import metrics, trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from naver_sms import SERVICE_NAME, __version__
+from naver_sms.telemetry import catalog
+from naver_sms.telemetry.catalog import Instrument, MetricSpec
+
+_tracer = trace.get_tracer(SERVICE_NAME, __version__)
+_meter = metrics.get_meter(SERVICE_NAME, __version__)
+_instruments: dict[str, Any] = {}
+
+
+def _instrument(spec: MetricSpec) -> Any:
+    inst = _instruments.get(spec.name)
+    if inst is None:
+        if spec.instrument is Instrument.COUNTER:
+            inst = _meter.create_counter(spec.name, spec.unit, spec.description)
+        elif spec.instrument is Instrument.HISTOGRAM:
+            inst = _meter.create_histogram(spec.name, spec.unit, spec.description)
+        else:
+            inst = _meter.create_gauge(spec.name, spec.unit, spec.description)
+        _instruments[spec.name] = inst
+    return inst
+
+
+def record(spec: MetricSpec, value: float = 1, **attributes: str) -> None:
+    """Record one point of a catalogued metric; undeclared attributes are a programming error."""
+    if set(attributes) != set(spec.attributes):
+        raise ValueError(
+            f"metric {spec.name!r} takes attributes {sorted(spec.attributes)}, got {sorted(attributes)}"
+        )
+    inst = _instrument(spec)
+    try:
+        if spec.instrument is Instrument.COUNTER:
+            inst.add(value, attributes)
+        else:
+            inst.record(value, attributes)
+    except Exception:  # noqa: BLE001 - telemetry never breaks the flow
+        pass
+
+
+@contextmanager
+def booking_span(booking_id: str, store_id: str | None) -> Iterator[trace.Span]:
+    """The INTERNAL span around one booking; exceptions are recorded and re-raised."""
+    attrs: dict[str, str] = {"booking.id": booking_id}
+    if store_id:
+        attrs["store.id"] = store_id
+    with _tracer.start_as_current_span(
+        catalog.BOOKING_SPAN.name, kind=SpanKind.INTERNAL, attributes=attrs
+    ) as span:
+        yield span
+
+
+@dataclass
+class ClientCall:
+    """What a client learns about one outbound attempt; turned into span attributes + metrics."""
+
+    span: trace.Span
+    outcome: str | None = None
+    status_code: int | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    def finish(self, outcome: str, status_code: int | None = None, **attributes: Any) -> None:
+        """Record the result of the attempt (call once, before leaving the context)."""
+        self.outcome = outcome
+        self.status_code = status_code
+        if status_code is not None:
+            self.span.set_attribute("http.response.status_code", status_code)
+        for key, value in attributes.items():
+            if value is not None:
+                self.span.set_attribute(key, value)
+        if outcome != "success":
+            self.span.set_status(Status(StatusCode.ERROR, outcome))
+
+
+@contextmanager
+def _client_span(name: str, attributes: Mapping[str, Any]) -> Iterator[ClientCall]:
+    with _tracer.start_as_current_span(
+        name, kind=SpanKind.CLIENT, attributes=dict(attributes),
+        record_exception=True, set_status_on_exception=True,
+    ) as span:
+        call = ClientCall(span)
+        try:
+            yield call
+        except BaseException:
+            if call.outcome is None:
+                call.outcome = "network_error"
+            raise
+
+
+def _host(url: str) -> str:
+    rest = url.split("://", 1)[-1]
+    return rest.split("/", 1)[0].split(":", 1)[0]
+
+
+@contextmanager
+def sens_request(url: str, sms_type: str, store_id: str, attempt: int) -> Iterator[ClientCall]:
+    """One SENS HTTP attempt: CLIENT span `POST`, `sens_requests` and `sens_latency` points."""
+    attrs = {
+        "peer.service": "naver-sens",
+        "server.address": _host(url),
+        "http.request.method": "POST",
+        "url.full": url,
+        "sms.type": sms_type,
+        "store.id": store_id,
+    }
+    if attempt > 1:
+        attrs["http.request.resend_count"] = attempt - 1
+    started = time.perf_counter()
+    call: ClientCall | None = None
+    try:
+        with _client_span("POST", attrs) as call:
+            yield call
+    finally:
+        outcome = (call.outcome if call else None) or "network_error"
+        record(catalog.SENS_REQUESTS, outcome=outcome)
+        record(catalog.SENS_LATENCY, (time.perf_counter() - started) * 1000.0, outcome=outcome)
+
+
+@contextmanager
+def telegram_request(redacted_url: str, attempt: int) -> Iterator[ClientCall]:
+    """One Telegram attempt. The caller passes the URL with the bot token already redacted."""
+    attrs: dict[str, Any] = {
+        "peer.service": "telegram",
+        "server.address": _host(redacted_url),
+        "http.request.method": "POST",
+        "url.full": redacted_url,
+    }
+    if attempt > 1:
+        attrs["http.request.resend_count"] = attempt - 1
+    call: ClientCall | None = None
+    try:
+        with _client_span("POST", attrs) as call:
+            yield call
+    finally:
+        record(catalog.TELEGRAM_NOTIFICATIONS,
+               outcome=(call.outcome if call else None) or "network_error")
+
+
+@contextmanager
+def dynamodb_call(operation: str, table: str, region: str | None) -> Iterator[ClientCall]:
+    """One DynamoDB call: CLIENT span `DynamoDB.<op>` (X-Ray aws subsegment) + metric."""
+    attrs: dict[str, Any] = {
+        "rpc.system": "aws-api",
+        "rpc.service": "DynamoDB",
+        "rpc.method": operation,
+        "aws.dynamodb.table_names": [table],
+    }
+    if region:
+        attrs["cloud.region"] = region
+    call: ClientCall | None = None
+    try:
+        with _client_span(f"DynamoDB.{operation}", attrs) as call:
+            yield call
+    finally:
+        record(catalog.DYNAMODB_OPERATIONS, operation=operation,
+               outcome=(call.outcome if call else None) or "error")
