@@ -1,0 +1,72 @@
+"""Outbound clients: SENS (customer SMS), Telegram (owner notifications), and their shared
+plumbing (a urllib JSON POST, the invocation deadline, bounded retries)."""
+
+from naver_sms.clients.deadline import Deadline
+from naver_sms.clients.sens import (
+    SensAuthError,
+    SensClient,
+    SensClientError,
+    SensDeadlineExceeded,
+    SensError,
+    SensNetworkError,
+    SensProtocolError,
+    SensRequest,
+    SensResult,
+    SensServerError,
+    SensThrottledError,
+)
+from naver_sms.clients.sms import (
+    InvalidPhoneError,
+    SmsCompositionError,
+    SmsEncodingError,
+    SmsMessage,
+    SmsTooLongError,
+    compose_sms,
+    cp949_length,
+    mask_phone,
+    normalize_phone,
+)
+from naver_sms.clients.telegram import (
+    TelegramAuthError,
+    TelegramBadRequestError,
+    TelegramClient,
+    TelegramDeadlineExceeded,
+    TelegramError,
+    TelegramNetworkError,
+    TelegramResult,
+    TelegramServerError,
+    TelegramThrottledError,
+)
+
+__all__ = [
+    "Deadline",
+    "InvalidPhoneError",
+    "SensAuthError",
+    "SensClient",
+    "SensClientError",
+    "SensDeadlineExceeded",
+    "SensError",
+    "SensNetworkError",
+    "SensProtocolError",
+    "SensRequest",
+    "SensResult",
+    "SensServerError",
+    "SensThrottledError",
+    "SmsCompositionError",
+    "SmsEncodingError",
+    "SmsMessage",
+    "SmsTooLongError",
+    "TelegramAuthError",
+    "TelegramBadRequestError",
+    "TelegramClient",
+    "TelegramDeadlineExceeded",
+    "TelegramError",
+    "TelegramNetworkError",
+    "TelegramResult",
+    "TelegramServerError",
+    "TelegramThrottledError",
+    "compose_sms",
+    "cp949_length",
+    "mask_phone",
+    "normalize_phone",
+]
