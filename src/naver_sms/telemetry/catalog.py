@@ -9,14 +9,14 @@ attributes declared here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Final
 
 NAMESPACE: Final = "naver-sms"
 COMPARISON_NAMESPACE: Final = "naver-sms/comparison"
 
 
-class Instrument(str, Enum):
+class Instrument(StrEnum):
     COUNTER = "counter"
     HISTOGRAM = "histogram"
     GAUGE = "gauge"
@@ -31,8 +31,16 @@ LOW_CARDINALITY_ATTRIBUTES: Final[dict[str, frozenset[str] | None]] = {
     "store_id": None,
     "mode": frozenset({"live", "dry_run"}),
     "outcome": frozenset(
-        {"success", "client_error", "auth_error", "throttled", "server_error", "network_error",
-         "conditional_check_failed", "error"}
+        {
+            "success",
+            "client_error",
+            "auth_error",
+            "throttled",
+            "server_error",
+            "network_error",
+            "conditional_check_failed",
+            "error",
+        }
     ),
     "operation": frozenset({"GetItem", "PutItem", "UpdateItem", "Query", "Scan"}),
     "reason": frozenset({"invalid", "error"}),
@@ -67,74 +75,128 @@ class MetricSpec:
         for dims in self.dimension_sets:
             unknown = set(dims) - set(self.attributes)
             if unknown:
-                raise ValueError(f"metric {self.name!r}: dimension(s) {sorted(unknown)} not attributes")
+                raise ValueError(
+                    f"metric {self.name!r}: dimension(s) {sorted(unknown)} not attributes"
+                )
 
 
-def _counter(name: str, description: str, attributes: tuple[str, ...],
-             dimension_sets: tuple[tuple[str, ...], ...], namespace: str = NAMESPACE) -> MetricSpec:
-    return MetricSpec(name, Instrument.COUNTER, "1", "Count", description, attributes,
-                      namespace, dimension_sets)
+def _counter(
+    name: str,
+    description: str,
+    attributes: tuple[str, ...],
+    dimension_sets: tuple[tuple[str, ...], ...],
+    namespace: str = NAMESPACE,
+) -> MetricSpec:
+    return MetricSpec(
+        name, Instrument.COUNTER, "1", "Count", description, attributes, namespace, dimension_sets
+    )
 
 
 SMS_SENT = _counter(
-    "sms_sent", "SMS handed to SENS (live) or captured instead of sent (dry_run).",
-    ("sms_type", "store_id", "mode"), (("mode", "sms_type"), ("mode", "sms_type", "store_id")),
+    "sms_sent",
+    "SMS handed to SENS (live) or captured instead of sent (dry_run).",
+    ("sms_type", "store_id", "mode"),
+    (("mode", "sms_type"), ("mode", "sms_type", "store_id")),
 )
 SENS_REQUESTS = _counter(
-    "sens_requests", "HTTP attempts against the SENS API, by outcome (retries count).",
-    ("outcome",), (("outcome",),),
+    "sens_requests",
+    "HTTP attempts against the SENS API, by outcome (retries count).",
+    ("outcome",),
+    (("outcome",),),
 )
 SENS_LATENCY = MetricSpec(
-    "sens_latency", Instrument.HISTOGRAM, "ms", "Milliseconds",
-    "Duration of one SENS HTTP attempt.", ("outcome",), NAMESPACE, (("outcome",),),
+    "sens_latency",
+    Instrument.HISTOGRAM,
+    "ms",
+    "Milliseconds",
+    "Duration of one SENS HTTP attempt.",
+    ("outcome",),
+    NAMESPACE,
+    (("outcome",),),
 )
 DYNAMODB_OPERATIONS = _counter(
-    "dynamodb_operations", "DynamoDB calls on the bookings table, by operation and outcome.",
-    ("operation", "outcome"), (("operation", "outcome"),),
+    "dynamodb_operations",
+    "DynamoDB calls on the bookings table, by operation and outcome.",
+    ("operation", "outcome"),
+    (("operation", "outcome"),),
 )
 TELEGRAM_NOTIFICATIONS = _counter(
-    "telegram_notifications", "Telegram sendMessage attempts, by outcome.",
-    ("outcome",), (("outcome",),),
+    "telegram_notifications",
+    "Telegram sendMessage attempts, by outcome.",
+    ("outcome",),
+    (("outcome",),),
 )
 BOOKINGS_PROCESSED = _counter(
-    "bookings_processed", "Bookings handled to completion (whatever SMS they needed).",
-    ("store_id",), ((), ("store_id",)),
+    "bookings_processed",
+    "Bookings handled to completion (whatever SMS they needed).",
+    ("store_id",),
+    ((), ("store_id",)),
 )
 BOOKINGS_FAILED = _counter(
-    "bookings_failed", "Bookings skipped as invalid or failed; failed ones retry next run.",
-    ("reason",), ((), ("reason",)),
+    "bookings_failed",
+    "Bookings skipped as invalid or failed; failed ones retry next run.",
+    ("reason",),
+    ((), ("reason",)),
 )
 INVOCATION_ERRORS = _counter(
-    "invocation_errors", "Invocations that raised out of the handler.", (), ((),),
+    "invocation_errors",
+    "Invocations that raised out of the handler.",
+    (),
+    ((),),
 )
 TELEMETRY_EXPORT_FAILURES = _counter(
-    "telemetry_export_failures", "Span or metric exports that failed or timed out.",
-    ("signal",), (("signal",),),
+    "telemetry_export_failures",
+    "Span or metric exports that failed or timed out.",
+    ("signal",),
+    (("signal",),),
 )
 
 COMPARISON_SMS_SENT_OLD = _counter(
-    "sms_sent_old", "SMS in the legacy capture.", ("sms_type", "store_id"),
-    (("sms_type",), ("store_id", "sms_type")), COMPARISON_NAMESPACE,
+    "sms_sent_old",
+    "SMS in the legacy capture.",
+    ("sms_type", "store_id"),
+    (("sms_type",), ("store_id", "sms_type")),
+    COMPARISON_NAMESPACE,
 )
 COMPARISON_SMS_SENT_NEW = _counter(
-    "sms_sent_new", "SMS the new Lambda produced for the same bookings.", ("sms_type", "store_id"),
-    (("sms_type",), ("store_id", "sms_type")), COMPARISON_NAMESPACE,
+    "sms_sent_new",
+    "SMS the new Lambda produced for the same bookings.",
+    ("sms_type", "store_id"),
+    (("sms_type",), ("store_id", "sms_type")),
+    COMPARISON_NAMESPACE,
 )
 COMPARISON_MATCH_PERCENTAGE = MetricSpec(
-    "match_percentage", Instrument.GAUGE, "%", "Percent",
+    "match_percentage",
+    Instrument.GAUGE,
+    "%",
+    "Percent",
     "Bookings whose outputs match exactly, in percent; store_id 'all' is the whole comparison.",
-    ("store_id",), COMPARISON_NAMESPACE, (("store_id",),),
+    ("store_id",),
+    COMPARISON_NAMESPACE,
+    (("store_id",),),
 )
 COMPARISON_DISCREPANCIES = _counter(
-    "discrepancies", "Discrepancy records found by the comparison.", ("channel", "kind"),
-    ((), ("channel", "kind")), COMPARISON_NAMESPACE,
+    "discrepancies",
+    "Discrepancy records found by the comparison.",
+    ("channel", "kind"),
+    ((), ("channel", "kind")),
+    COMPARISON_NAMESPACE,
 )
 ALL_STORES: Final = "all"
 
 METRICS: Final[tuple[MetricSpec, ...]] = (
-    SMS_SENT, SENS_REQUESTS, SENS_LATENCY, DYNAMODB_OPERATIONS, TELEGRAM_NOTIFICATIONS,
-    BOOKINGS_PROCESSED, BOOKINGS_FAILED, INVOCATION_ERRORS, TELEMETRY_EXPORT_FAILURES,
-    COMPARISON_SMS_SENT_OLD, COMPARISON_SMS_SENT_NEW, COMPARISON_MATCH_PERCENTAGE,
+    SMS_SENT,
+    SENS_REQUESTS,
+    SENS_LATENCY,
+    DYNAMODB_OPERATIONS,
+    TELEGRAM_NOTIFICATIONS,
+    BOOKINGS_PROCESSED,
+    BOOKINGS_FAILED,
+    INVOCATION_ERRORS,
+    TELEMETRY_EXPORT_FAILURES,
+    COMPARISON_SMS_SENT_OLD,
+    COMPARISON_SMS_SENT_NEW,
+    COMPARISON_MATCH_PERCENTAGE,
     COMPARISON_DISCREPANCIES,
 )
 METRICS_BY_NAME: Final = {m.name: m for m in METRICS}
@@ -151,31 +213,66 @@ class SpanSpec:
 
 
 INVOCATION_SPAN = SpanSpec(
-    "{function_name}", "SERVER", "One Lambda invocation; continues the X-Ray trace Lambda started.",
+    "{function_name}",
+    "SERVER",
+    "One Lambda invocation; continues the X-Ray trace Lambda started.",
     ("faas.trigger", "faas.invocation_id", "faas.coldstart", "cloud.resource_id"),
 )
 BOOKING_SPAN = SpanSpec(
-    "process_booking", "INTERNAL", "One booking: decide, send, record, notify.",
+    "process_booking",
+    "INTERNAL",
+    "One booking: decide, send, record, notify.",
     ("booking.id", "store.id", "booking.status", "booking.outcome"),
 )
 SENS_SPAN = SpanSpec(
-    "POST", "CLIENT", "One SENS HTTP attempt (X-Ray: remote subsegment `naver-sens`).",
-    ("peer.service", "server.address", "http.request.method", "http.response.status_code",
-     "url.full", "sms.type", "store.id", "sens.request_id", "http.request.resend_count"),
+    "POST",
+    "CLIENT",
+    "One SENS HTTP attempt (X-Ray: remote subsegment `naver-sens`).",
+    (
+        "peer.service",
+        "server.address",
+        "http.request.method",
+        "http.response.status_code",
+        "url.full",
+        "sms.type",
+        "store.id",
+        "sens.request_id",
+        "http.request.resend_count",
+    ),
 )
 DYNAMODB_SPAN = SpanSpec(
-    "DynamoDB.{operation}", "CLIENT", "One DynamoDB call (X-Ray: aws subsegment `DynamoDB`).",
-    ("rpc.system", "rpc.service", "rpc.method", "aws.dynamodb.table_names", "aws.request_id",
-     "cloud.region"),
+    "DynamoDB.{operation}",
+    "CLIENT",
+    "One DynamoDB call (X-Ray: aws subsegment `DynamoDB`).",
+    (
+        "rpc.system",
+        "rpc.service",
+        "rpc.method",
+        "aws.dynamodb.table_names",
+        "aws.request_id",
+        "cloud.region",
+    ),
 )
 TELEGRAM_SPAN = SpanSpec(
-    "POST", "CLIENT", "One Telegram sendMessage attempt (X-Ray: remote subsegment `telegram`); "
+    "POST",
+    "CLIENT",
+    "One Telegram sendMessage attempt (X-Ray: remote subsegment `telegram`); "
     "the bot token in the URL path is redacted.",
-    ("peer.service", "server.address", "http.request.method", "http.response.status_code",
-     "url.full", "http.request.resend_count"),
+    (
+        "peer.service",
+        "server.address",
+        "http.request.method",
+        "http.response.status_code",
+        "url.full",
+        "http.request.resend_count",
+    ),
 )
 SPANS: Final[tuple[SpanSpec, ...]] = (
-    INVOCATION_SPAN, BOOKING_SPAN, SENS_SPAN, DYNAMODB_SPAN, TELEGRAM_SPAN,
+    INVOCATION_SPAN,
+    BOOKING_SPAN,
+    SENS_SPAN,
+    DYNAMODB_SPAN,
+    TELEGRAM_SPAN,
 )
 
 
@@ -195,7 +292,9 @@ LOG_FIELDS: Final[tuple[LogField, ...]] = (
     LogField("function_request_id", "Lambda request id of the invocation."),
     LogField("cold_start", "True on the first invocation of an execution environment."),
     LogField("trace_id", "W3C trace id, 32 hex digits."),
-    LogField("xray_trace_id", "The same trace as X-Ray writes it: 1-xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx."),
+    LogField(
+        "xray_trace_id", "The same trace as X-Ray writes it: 1-xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx."
+    ),
     LogField("span_id", "Current span id, 16 hex digits."),
     LogField("booking_id", "Naver booking id (never in metrics)."),
     LogField("store_id", "Store id."),

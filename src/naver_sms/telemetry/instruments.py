@@ -20,10 +20,24 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from naver_sms import SERVICE_NAME, __version__
 from naver_sms.telemetry import catalog
 from naver_sms.telemetry.catalog import Instrument, MetricSpec
+from naver_sms.telemetry.redaction import scrub_text
 
 _tracer = trace.get_tracer(SERVICE_NAME, __version__)
 _meter = metrics.get_meter(SERVICE_NAME, __version__)
 _instruments: dict[str, Any] = {}
+# Flipped per invocation by the handler wrapper from the telemetry kill switch: when off,
+# no span is created and no point recorded, so the flow pays nothing for telemetry.
+_enabled = True
+
+
+def set_enabled(enabled: bool) -> None:
+    """Turn recording on or off for the following calls (the handler wrapper's switch)."""
+    global _enabled  # noqa: PLW0603 - a process-wide switch, by design
+    _enabled = enabled
+
+
+def enabled() -> bool:
+    return _enabled
 
 
 def _instrument(spec: MetricSpec) -> Any:
@@ -45,19 +59,29 @@ def record(spec: MetricSpec, value: float = 1, **attributes: str) -> None:
         raise ValueError(
             f"metric {spec.name!r} takes attributes {sorted(spec.attributes)}, got {sorted(attributes)}"
         )
+    if not _enabled:
+        return
+    for key, val in attributes.items():
+        # Last line of defence: a phone or secret passed as a "store id" never reaches a metric.
+        clean = scrub_text(val)
+        if clean is not val:
+            attributes[key] = clean
     inst = _instrument(spec)
     try:
         if spec.instrument is Instrument.COUNTER:
             inst.add(value, attributes)
         else:
             inst.record(value, attributes)
-    except Exception:  # noqa: BLE001 - telemetry never breaks the flow
+    except Exception:
         pass
 
 
 @contextmanager
 def booking_span(booking_id: str, store_id: str | None) -> Iterator[trace.Span]:
     """The INTERNAL span around one booking; exceptions are recorded and re-raised."""
+    if not _enabled:
+        yield trace.INVALID_SPAN
+        return
     attrs: dict[str, str] = {"booking.id": booking_id}
     if store_id:
         attrs["store.id"] = store_id
@@ -91,9 +115,21 @@ class ClientCall:
 
 @contextmanager
 def _client_span(name: str, attributes: Mapping[str, Any]) -> Iterator[ClientCall]:
+    if not _enabled:
+        call = ClientCall(trace.INVALID_SPAN)
+        try:
+            yield call
+        except BaseException:
+            if call.outcome is None:
+                call.outcome = "network_error"
+            raise
+        return
     with _tracer.start_as_current_span(
-        name, kind=SpanKind.CLIENT, attributes=dict(attributes),
-        record_exception=True, set_status_on_exception=True,
+        name,
+        kind=SpanKind.CLIENT,
+        attributes=dict(attributes),
+        record_exception=True,
+        set_status_on_exception=True,
     ) as span:
         call = ClientCall(span)
         try:
@@ -149,8 +185,10 @@ def telegram_request(redacted_url: str, attempt: int) -> Iterator[ClientCall]:
         with _client_span("POST", attrs) as call:
             yield call
     finally:
-        record(catalog.TELEGRAM_NOTIFICATIONS,
-               outcome=(call.outcome if call else None) or "network_error")
+        record(
+            catalog.TELEGRAM_NOTIFICATIONS,
+            outcome=(call.outcome if call else None) or "network_error",
+        )
 
 
 @contextmanager
@@ -169,5 +207,8 @@ def dynamodb_call(operation: str, table: str, region: str | None) -> Iterator[Cl
         with _client_span(f"DynamoDB.{operation}", attrs) as call:
             yield call
     finally:
-        record(catalog.DYNAMODB_OPERATIONS, operation=operation,
-               outcome=(call.outcome if call else None) or "error")
+        record(
+            catalog.DYNAMODB_OPERATIONS,
+            operation=operation,
+            outcome=(call.outcome if call else None) or "error",
+        )
