@@ -1,0 +1,55 @@
+"""Every environment variable the telemetry reads, with its default, in one place.
+
+Standard `OTEL_*` names are used wherever the OpenTelemetry specification defines one, so
+swapping a back end is configuration, never code.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Standard OpenTelemetry variables.
+OTEL_SERVICE_NAME: Final = "OTEL_SERVICE_NAME"
+OTEL_RESOURCE_ATTRIBUTES: Final = "OTEL_RESOURCE_ATTRIBUTES"
+OTEL_TRACES_EXPORTER: Final = "OTEL_TRACES_EXPORTER"
+OTEL_METRICS_EXPORTER: Final = "OTEL_METRICS_EXPORTER"
+OTEL_EXPORTER_OTLP_ENDPOINT: Final = "OTEL_EXPORTER_OTLP_ENDPOINT"
+OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: Final = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: Final = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"
+OTEL_EXPORTER_OTLP_HEADERS: Final = "OTEL_EXPORTER_OTLP_HEADERS"
+OTEL_EXPORTER_OTLP_TRACES_HEADERS: Final = "OTEL_EXPORTER_OTLP_TRACES_HEADERS"
+OTEL_EXPORTER_OTLP_METRICS_HEADERS: Final = "OTEL_EXPORTER_OTLP_METRICS_HEADERS"
+OTEL_EXPORTER_OTLP_PROTOCOL: Final = "OTEL_EXPORTER_OTLP_PROTOCOL"
+OTEL_EXPORTER_OTLP_TIMEOUT: Final = "OTEL_EXPORTER_OTLP_TIMEOUT"
+
+# Ours.
+NAVER_SMS_TELEMETRY: Final = "NAVER_SMS_TELEMETRY"  # on | off
+NAVER_SMS_TELEMETRY_FLUSH_MS: Final = "NAVER_SMS_TELEMETRY_FLUSH_MS"
+DEPLOYMENT_ENVIRONMENT: Final = "DEPLOYMENT_ENVIRONMENT"
+LOG_LEVEL: Final = "LOG_LEVEL"
+AWS_LAMBDA_LOG_LEVEL: Final = "AWS_LAMBDA_LOG_LEVEL"
+
+# Set by the Lambda runtime.
+AWS_LAMBDA_FUNCTION_NAME: Final = "AWS_LAMBDA_FUNCTION_NAME"
+AWS_LAMBDA_FUNCTION_VERSION: Final = "AWS_LAMBDA_FUNCTION_VERSION"
+AWS_LAMBDA_FUNCTION_MEMORY_SIZE: Final = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE"
+AWS_LAMBDA_LOG_STREAM_NAME: Final = "AWS_LAMBDA_LOG_STREAM_NAME"
+AWS_REGION: Final = "AWS_REGION"
+AWS_ACCOUNT_ID: Final = "AWS_ACCOUNT_ID"  # not set by Lambda; the deployment may set it
+X_AMZN_TRACE_ID: Final = "_X_AMZN_TRACE_ID"
+
+# Environment variables whose values are secrets: registered for redaction at setup.
+SECRET_ENV_VARS: Final = (
+    "SENS_ACCESS_KEY",
+    "SENS_SECRET_KEY",
+    "TELEGRAM_BOT_TOKEN",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+)
+
+DEFAULT_OTLP_ENDPOINT: Final = "http://localhost:4318"  # the ADOT collector layer
+DEFAULT_EXPORTER: Final = "otlp"
+DEFAULT_FLUSH_MS: Final = 300
+# Time kept back from Lambda's deadline so a flush never turns a success into a timeout.
+DEADLINE_RESERVE_MS: Final = 50
+DEFAULT_LOG_LEVEL: Final = "INFO"
