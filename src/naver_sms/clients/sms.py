@@ -22,7 +22,7 @@ LMS_MAX_BYTES = 2000
 SUBJECT_MAX_BYTES = 40
 
 _SEPARATORS = re.compile(r"[\s\-.()]")
-_MOBILE = re.compile(r"01[016789]\d{7,8}")
+_MOBILE = re.compile(r"010\d{8}|01[16789]\d{7,8}")  # 010 numbers are always 11 digits
 _SEOUL = re.compile(r"02\d{7,8}")
 _AREA = re.compile(r"0(?:3[1-3]|4[1-4]|5[1-5]|6[1-4])\d{7,8}")
 _INTERNET = re.compile(r"070\d{8}")
