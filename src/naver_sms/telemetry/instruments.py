@@ -57,7 +57,8 @@ def record(spec: MetricSpec, value: float = 1, **attributes: str) -> None:
     """Record one point of a catalogued metric; undeclared attributes are a programming error."""
     if set(attributes) != set(spec.attributes):
         raise ValueError(
-            f"metric {spec.name!r} takes attributes {sorted(spec.attributes)}, got {sorted(attributes)}"
+            f"metric {spec.name!r} takes attributes {sorted(spec.attributes)}, "
+            f"got {sorted(attributes)}"
         )
     if not _enabled:
         return
@@ -72,7 +73,7 @@ def record(spec: MetricSpec, value: float = 1, **attributes: str) -> None:
             inst.add(value, attributes)
         else:
             inst.record(value, attributes)
-    except Exception:
+    except Exception:  # noqa: S110 - telemetry never breaks the flow
         pass
 
 
@@ -148,7 +149,7 @@ def _host(url: str) -> str:
 @contextmanager
 def sens_request(url: str, sms_type: str, store_id: str, attempt: int) -> Iterator[ClientCall]:
     """One SENS HTTP attempt: CLIENT span `POST`, `sens_requests` and `sens_latency` points."""
-    attrs = {
+    attrs: dict[str, Any] = {
         "peer.service": "naver-sens",
         "server.address": _host(url),
         "http.request.method": "POST",

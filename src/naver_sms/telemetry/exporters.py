@@ -1,0 +1,132 @@
+"""Exporter selection by configuration alone (`OTEL_TRACES_EXPORTER`, `OTEL_METRICS_EXPORTER`).
+
+`otlp` (default: OTLP/HTTP protobuf to the ADOT collector layer on localhost:4318),
+`console`, `memory` (tests and the demo; read back with :func:`memory`) or `none`. Each
+exporter is imported only when selected: the OTLP encoder pulls in protobuf, which a function
+exporting to the console or nowhere should not pay for at cold start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from naver_sms.telemetry import constants as env_names
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.metrics.export import MetricExporter, MetricsData
+    from opentelemetry.sdk.trace import ReadableSpan
+    from opentelemetry.sdk.trace.export import SpanExporter
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from naver_sms.telemetry.pipeline import InMemoryMetricExporter
+
+EXPORTER_NAMES = ("otlp", "console", "memory", "none")
+_SUPPORTED_PROTOCOLS = ("", "http/protobuf")
+
+
+class ExporterConfigError(ValueError):
+    """An OTEL_*_EXPORTER value this package does not support."""
+
+
+def exporter_name(variable: str, environ: Mapping[str, str], override: str | None) -> str:
+    """The configured exporter for one signal; the first of a comma list is used."""
+    raw = override if override is not None else environ.get(variable, env_names.DEFAULT_EXPORTER)
+    name = (raw or env_names.DEFAULT_EXPORTER).split(",")[0].strip().lower()
+    if name not in EXPORTER_NAMES:
+        raise ExporterConfigError(
+            f"{variable}={raw!r} is not supported; use one of {', '.join(EXPORTER_NAMES)}"
+        )
+    protocol = environ.get(env_names.OTEL_EXPORTER_OTLP_PROTOCOL, "").strip().lower()
+    if name == "otlp" and protocol not in _SUPPORTED_PROTOCOLS:
+        raise ExporterConfigError(
+            f"{env_names.OTEL_EXPORTER_OTLP_PROTOCOL}={protocol!r} is not supported; "
+            "the ADOT collector layer listens for http/protobuf on localhost:4318"
+        )
+    return name
+
+
+@dataclass
+class MemoryExporters:
+    """The in-memory exporters, when `memory` is selected: what a flush has exported so far."""
+
+    span_exporter: InMemorySpanExporter | None = None
+    metric_exporter: InMemoryMetricExporter | None = None
+
+    def spans(self) -> list[ReadableSpan]:
+        if self.span_exporter is None:
+            return []
+        return list(self.span_exporter.get_finished_spans())
+
+    def metric_batches(self) -> list[MetricsData]:
+        return list(self.metric_exporter.batches) if self.metric_exporter is not None else []
+
+    def metric_points(self) -> list[tuple[str, dict[str, Any], Any]]:
+        """(metric name, attributes, value) for every exported point; value is the sum for
+        counters and (count, sum) for histograms."""
+        points: list[tuple[str, dict[str, Any], Any]] = []
+        for batch in self.metric_batches():
+            for rm in batch.resource_metrics:
+                for sm in rm.scope_metrics:
+                    for metric in sm.metrics:
+                        for point in metric.data.data_points:
+                            value = getattr(point, "value", None)
+                            if value is None:
+                                value = (getattr(point, "count", 0), getattr(point, "sum", 0))
+                            points.append((metric.name, dict(point.attributes or {}), value))
+        return points
+
+    def clear(self) -> None:
+        if self.span_exporter is not None:
+            self.span_exporter.clear()
+        if self.metric_exporter is not None:
+            self.metric_exporter.batches.clear()
+
+
+_memory = MemoryExporters()
+
+
+def memory() -> MemoryExporters:
+    """What the in-memory exporters hold (empty unless `memory` is the configured exporter)."""
+    return _memory
+
+
+def span_exporter(name: str, environ: Mapping[str, str]) -> SpanExporter | None:
+    if name == "none":
+        return None
+    if name == "memory":
+        from opentelemetry.sdk.trace.export.in_memory_span_exporter import (  # noqa: PLC0415
+            InMemorySpanExporter,
+        )
+
+        if _memory.span_exporter is None:
+            _memory.span_exporter = InMemorySpanExporter()
+        return _memory.span_exporter
+    if name == "console":
+        from opentelemetry.sdk.trace.export import ConsoleSpanExporter  # noqa: PLC0415
+
+        return ConsoleSpanExporter()
+    from naver_sms.telemetry.otlp import OtlpSpanExporter, sender_for  # noqa: PLC0415
+
+    return OtlpSpanExporter(sender_for("traces", environ))
+
+
+def metric_exporter(name: str, environ: Mapping[str, str]) -> MetricExporter | None:
+    if name == "none":
+        return None
+    if name == "memory":
+        from naver_sms.telemetry.pipeline import InMemoryMetricExporter  # noqa: PLC0415
+
+        if _memory.metric_exporter is None:
+            _memory.metric_exporter = InMemoryMetricExporter()
+        return _memory.metric_exporter
+    if name == "console":
+        from opentelemetry.sdk.metrics.export import ConsoleMetricExporter  # noqa: PLC0415
+
+        from naver_sms.telemetry.pipeline import DELTA_TEMPORALITY  # noqa: PLC0415
+
+        return ConsoleMetricExporter(preferred_temporality=DELTA_TEMPORALITY)
+    from naver_sms.telemetry.otlp import OtlpMetricExporter, sender_for  # noqa: PLC0415
+
+    return OtlpMetricExporter(sender_for("metrics", environ))

@@ -1,0 +1,184 @@
+"""OTLP/HTTP (protobuf) exporters with one bounded attempt per flush.
+
+Why not the upstream `opentelemetry-exporter-otlp-proto-http` exporter classes: they import
+`requests` (tens of milliseconds at cold start, on top of the urllib3 that boto3 already
+loads) and retry with exponential backoff, which in Lambda is time the caller pays for. Here
+each export is a single POST over the standard library's `http.client` to the collector on
+localhost, bounded by a deadline the caller gives; the payload is encoded by the upstream
+OTLP encoder, so the wire format is exactly upstream's. A failed export is reported to the
+caller (which counts it) and dropped: the next invocation must not pay for this one.
+
+This module is imported only when `otlp` is the configured exporter.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from opentelemetry.exporter.otlp.proto.common.metrics_encoder import encode_metrics
+from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
+from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult, MetricsData
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+
+from naver_sms.telemetry import constants as env_names
+
+_CONTENT_TYPE = "application/x-protobuf"
+_HTTP_OK_MIN, _HTTP_OK_MAX = 200, 299
+# Upper bound when the caller gives no deadline (OTEL_EXPORTER_OTLP_TIMEOUT is in ms).
+_DEFAULT_TIMEOUT_S = 10.0
+
+
+class ExportError(Exception):
+    """One OTLP export did not reach the collector (refused, timed out, non-2xx)."""
+
+
+def parse_headers(raw: str | None) -> dict[str, str]:
+    """`k1=v1,k2=v2` as the OTLP specification defines it (values URL-encoded)."""
+    headers: dict[str, str] = {}
+    for item in (raw or "").split(","):
+        key, sep, value = item.partition("=")
+        if sep and key.strip():
+            headers[unquote(key.strip())] = unquote(value.strip())
+    return headers
+
+
+def signal_endpoint(signal: str, environ: Mapping[str, str]) -> str:
+    """The signal URL: its own variable as-is, else the base endpoint + `/v1/<signal>`."""
+    specific = (
+        env_names.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+        if signal == "traces"
+        else env_names.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT
+    )
+    if environ.get(specific):
+        return environ[specific]
+    base = environ.get(env_names.OTEL_EXPORTER_OTLP_ENDPOINT) or env_names.DEFAULT_OTLP_ENDPOINT
+    return base.rstrip("/") + "/v1/" + signal
+
+
+@dataclass
+class OtlpHttpSender:
+    """POSTs one payload, once, within a deadline."""
+
+    url: str
+    headers: dict[str, str]
+    max_timeout_s: float = _DEFAULT_TIMEOUT_S
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"OTLP endpoint {self.url!r} is not an http(s) URL")
+        self._https = parts.scheme == "https"
+        self._host = parts.hostname
+        self._port = parts.port or (443 if self._https else 80)
+        self._path = parts.path or "/"
+        if parts.query:
+            self._path += "?" + parts.query
+        self._headers = {"Content-Type": _CONTENT_TYPE, **self.headers}
+
+    def post(self, body: bytes, deadline: float) -> None:
+        """Raise ExportError unless the collector accepts `body` before `deadline` (monotonic)."""
+        remaining = min(deadline - time.monotonic(), self.max_timeout_s)
+        if remaining <= 0:
+            raise ExportError("no time left in the flush budget")
+        conn: http.client.HTTPConnection
+        if self._https:
+            conn = http.client.HTTPSConnection(self._host, self._port, timeout=remaining)
+        else:
+            conn = http.client.HTTPConnection(self._host, self._port, timeout=remaining)
+        try:
+            conn.request("POST", self._path, body=body, headers=self._headers)
+            # Sending and connecting used part of the budget: reading gets only the rest.
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ExportError("flush budget spent before the response")
+            if conn.sock is not None:
+                conn.sock.settimeout(remaining)
+            response = conn.getresponse()
+            response.read()
+            if not _HTTP_OK_MIN <= response.status <= _HTTP_OK_MAX:
+                raise ExportError(f"collector answered HTTP {response.status}")
+        except ExportError:
+            raise
+        except (OSError, http.client.HTTPException) as exc:
+            raise ExportError(f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            conn.close()
+
+
+def _timeout_from_env(environ: Mapping[str, str]) -> float:
+    raw = environ.get(env_names.OTEL_EXPORTER_OTLP_TIMEOUT)
+    try:
+        return float(raw) / 1000.0 if raw else _DEFAULT_TIMEOUT_S
+    except ValueError:
+        return _DEFAULT_TIMEOUT_S
+
+
+def sender_for(signal: str, environ: Mapping[str, str] | None = None) -> OtlpHttpSender:
+    env = os.environ if environ is None else environ
+    specific = (
+        env_names.OTEL_EXPORTER_OTLP_TRACES_HEADERS
+        if signal == "traces"
+        else env_names.OTEL_EXPORTER_OTLP_METRICS_HEADERS
+    )
+    headers = parse_headers(env.get(env_names.OTEL_EXPORTER_OTLP_HEADERS))
+    headers.update(parse_headers(env.get(specific)))
+    return OtlpHttpSender(signal_endpoint(signal, env), headers, _timeout_from_env(env))
+
+
+class DeadlineAware:
+    """Exporters that accept the absolute deadline of the current flush."""
+
+    deadline: float | None = None
+
+    def _deadline(self, timeout_millis: float | None = None) -> float:
+        if self.deadline is not None:
+            return self.deadline
+        return time.monotonic() + (timeout_millis or _DEFAULT_TIMEOUT_S * 1000) / 1000.0
+
+
+class OtlpSpanExporter(DeadlineAware, SpanExporter):
+    def __init__(self, sender: OtlpHttpSender) -> None:
+        self.sender = sender
+        self.last_error: str | None = None
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        try:
+            self.sender.post(encode_spans(spans).SerializeToString(), self._deadline())
+        except Exception as exc:
+            self.last_error = str(exc)
+            return SpanExportResult.FAILURE
+        return SpanExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        return None
+
+
+class OtlpMetricExporter(DeadlineAware, MetricExporter):
+    def __init__(self, sender: OtlpHttpSender, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.sender = sender
+        self.last_error: str | None = None
+
+    def export(
+        self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any
+    ) -> MetricExportResult:
+        try:
+            body = encode_metrics(metrics_data).SerializeToString()
+            self.sender.post(body, self._deadline(timeout_millis))
+        except Exception as exc:
+            self.last_error = str(exc)
+            return MetricExportResult.FAILURE
+        return MetricExportResult.SUCCESS
+
+    def force_flush(self, timeout_millis: float = 10_000) -> bool:
+        return True
+
+    def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
+        return None

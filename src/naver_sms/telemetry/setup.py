@@ -1,0 +1,233 @@
+"""`configure()`: the OpenTelemetry SDK for one Lambda execution environment, installed once.
+
+- Traces: a `TracerProvider` with X-Ray-compatible trace ids (the first 32 bits are the epoch
+  seconds X-Ray requires) and a composite X-Ray + W3C tracecontext propagator; spans end up
+  in the :class:`~naver_sms.telemetry.pipeline.InvocationSpanBuffer`.
+- Metrics: a `MeterProvider` whose only reader is pulled at the end of each invocation, with
+  DELTA temporality for every instrument kind.
+- Logs: the structlog JSON chain (:mod:`naver_sms.telemetry.logging`).
+
+The providers are global and live as long as the process: the OpenTelemetry API caches the
+tracer and meter it hands out, so a second provider would never be used. `configure(force=True)`
+therefore re-selects exporters and the flush budget on the same providers (what tests and the
+demo need), and the resource is fixed by the first call.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import structlog
+
+from naver_sms.telemetry import constants as env_names
+from naver_sms.telemetry import instruments
+from naver_sms.telemetry.exporters import ExporterConfigError, exporter_name, memory
+from naver_sms.telemetry.exporters import metric_exporter as select_metric_exporter
+from naver_sms.telemetry.exporters import span_exporter as select_span_exporter
+from naver_sms.telemetry.logging import configure_logging
+from naver_sms.telemetry.redaction import register_secrets
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.trace import TracerProvider
+
+    from naver_sms.telemetry.exporters import MemoryExporters
+    from naver_sms.telemetry.pipeline import FlushResult, TelemetryPipeline
+
+_log = structlog.get_logger("naver_sms.telemetry")
+_OFF_VALUES = frozenset({"off", "false", "0", "no", "disabled"})
+
+
+@dataclass
+class ExportHealth:
+    """Logs a failing signal once, not at every invocation, and its recovery once.
+
+    The failures themselves are counted by the pipeline and delivered as
+    `telemetry_export_failures` points with the next metric export that succeeds.
+    """
+
+    failures: dict[str, int] = field(default_factory=dict)
+    failing: set[str] = field(default_factory=set)
+
+    def failed(self, signal: str, detail: str) -> None:
+        self.failures[signal] = self.failures.get(signal, 0) + 1
+        if signal not in self.failing:
+            self.failing.add(signal)
+            _log.warning("telemetry_export_failed", signal=signal, detail=detail)
+
+    def succeeded(self, signal: str) -> None:
+        if signal in self.failing:
+            self.failing.discard(signal)
+            _log.info("telemetry_export_recovered", signal=signal)
+
+
+@dataclass
+class Telemetry:
+    """What `configure()` installed; the handler wrapper flushes through it."""
+
+    enabled: bool
+    flush_ms: int
+    traces_exporter: str = "none"
+    metrics_exporter: str = "none"
+    tracer_provider: TracerProvider | None = None
+    meter_provider: MeterProvider | None = None
+    pipeline: TelemetryPipeline | None = None
+    health: ExportHealth = field(default_factory=ExportHealth)
+
+    def flush(self, budget_ms: float) -> FlushResult | None:
+        """Export everything this invocation produced within `budget_ms`; never raises."""
+        if self.pipeline is None:
+            return None
+        result = self.pipeline.flush(budget_ms / 1000.0)
+        if result.spans_exported:
+            self.health.succeeded("traces")
+        if result.metrics_exported:
+            self.health.succeeded("metrics")
+        return result
+
+
+_state: Telemetry | None = None
+
+
+def current() -> Telemetry | None:
+    """The installed telemetry, or None before `configure()`."""
+    return _state
+
+
+def flush_budget_ms(environ: Mapping[str, str], override: int | None = None) -> int:
+    if override is not None:
+        return max(override, 0)
+    raw = environ.get(env_names.NAVER_SMS_TELEMETRY_FLUSH_MS, "")
+    try:
+        return max(int(raw), 0) if raw.strip() else env_names.DEFAULT_FLUSH_MS
+    except ValueError:
+        _log.warning(
+            "telemetry_config_invalid",
+            variable=env_names.NAVER_SMS_TELEMETRY_FLUSH_MS,
+            value=raw,
+            using=env_names.DEFAULT_FLUSH_MS,
+        )
+        return env_names.DEFAULT_FLUSH_MS
+
+
+def telemetry_enabled(environ: Mapping[str, str], override: bool | None = None) -> bool:
+    if override is not None:
+        return override
+    return environ.get(env_names.NAVER_SMS_TELEMETRY, "on").strip().lower() not in _OFF_VALUES
+
+
+def _exporter_or_none(variable: str, environ: Mapping[str, str], override: str | None) -> str:
+    """A bad exporter setting must not crash the function at init: log it, export nothing."""
+    try:
+        return exporter_name(variable, environ, override)
+    except ExporterConfigError as exc:
+        _log.error("telemetry_config_invalid", variable=variable, error=str(exc), using="none")
+        return "none"
+
+
+def _install_providers(
+    environ: Mapping[str, str],
+    service_name: str | None,
+    service_version: str | None,
+    environment: str | None,
+) -> tuple[TracerProvider, MeterProvider, TelemetryPipeline]:
+    from opentelemetry import metrics, propagate, trace  # noqa: PLC0415
+    from opentelemetry.propagators.aws import AwsXRayPropagator  # noqa: PLC0415
+    from opentelemetry.propagators.composite import CompositePropagator  # noqa: PLC0415
+    from opentelemetry.sdk.extension.aws.trace import AwsXRayIdGenerator  # noqa: PLC0415
+    from opentelemetry.sdk.metrics import MeterProvider  # noqa: PLC0415
+    from opentelemetry.sdk.trace import TracerProvider  # noqa: PLC0415
+    from opentelemetry.trace.propagation.tracecontext import (  # noqa: PLC0415
+        TraceContextTextMapPropagator,
+    )
+
+    from naver_sms.telemetry.pipeline import (  # noqa: PLC0415
+        InvocationMetricReader,
+        InvocationSpanBuffer,
+        TelemetryPipeline,
+    )
+    from naver_sms.telemetry.resource import build_resource  # noqa: PLC0415
+
+    resource = build_resource(
+        environ,
+        service_name=service_name,
+        service_version=service_version,
+        environment=environment,
+    )
+    span_buffer = InvocationSpanBuffer()
+    tracer_provider = TracerProvider(
+        resource=resource, id_generator=AwsXRayIdGenerator(), shutdown_on_exit=False
+    )
+    tracer_provider.add_span_processor(span_buffer)
+    reader = InvocationMetricReader()
+    meter_provider = MeterProvider(
+        resource=resource, metric_readers=[reader], shutdown_on_exit=False
+    )
+    trace.set_tracer_provider(tracer_provider)
+    metrics.set_meter_provider(meter_provider)
+    propagate.set_global_textmap(
+        CompositePropagator([AwsXRayPropagator(), TraceContextTextMapPropagator()])
+    )
+    pipeline = TelemetryPipeline(span_buffer, reader, None, None)
+    return tracer_provider, meter_provider, pipeline
+
+
+def configure(
+    *,
+    service_name: str | None = None,
+    service_version: str | None = None,
+    environment: str | None = None,
+    traces_exporter: str | None = None,
+    metrics_exporter: str | None = None,
+    flush_ms: int | None = None,
+    enabled: bool | None = None,
+    secrets: Iterable[str | None] = (),
+    environ: Mapping[str, str] | None = None,
+    logs: bool = True,
+    force: bool = False,
+) -> Telemetry:
+    """Install telemetry for this execution environment; later calls return the same object.
+
+    Every argument overrides its environment variable (see
+    :mod:`naver_sms.telemetry.constants`). `secrets` are values to redact from every log
+    line and span (the SENS keys and Telegram token in the environment are added
+    automatically). `force=True` re-reads the exporter choice and flush budget.
+    """
+    global _state  # noqa: PLW0603 - one telemetry per execution environment, by design
+    env = os.environ if environ is None else environ
+    register_secrets(secrets)
+    register_secrets(env.get(name) for name in env_names.SECRET_ENV_VARS)
+    if _state is not None and not force:
+        return _state
+    if logs:
+        configure_logging(env, service_name=service_name or env.get(env_names.OTEL_SERVICE_NAME))
+    state = _state or Telemetry(enabled=False, flush_ms=env_names.DEFAULT_FLUSH_MS)
+    state.enabled = telemetry_enabled(env, enabled)
+    state.flush_ms = flush_budget_ms(env, flush_ms)
+    if state.enabled:
+        if state.pipeline is None:
+            (
+                state.tracer_provider,
+                state.meter_provider,
+                state.pipeline,
+            ) = _install_providers(env, service_name, service_version, environment)
+            state.pipeline.on_failure = state.health.failed
+        state.traces_exporter = _exporter_or_none(
+            env_names.OTEL_TRACES_EXPORTER, env, traces_exporter
+        )
+        state.metrics_exporter = _exporter_or_none(
+            env_names.OTEL_METRICS_EXPORTER, env, metrics_exporter
+        )
+        state.pipeline.span_exporter = select_span_exporter(state.traces_exporter, env)
+        state.pipeline.metric_exporter = select_metric_exporter(state.metrics_exporter, env)
+    instruments.set_enabled(state.enabled)
+    _state = state
+    return state
+
+
+def in_memory() -> MemoryExporters:
+    """What the `memory` exporters received (tests and the demo)."""
+    return memory()

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import pytest
+
+from naver_sms.telemetry import redaction
+from naver_sms.telemetry.redaction import (
+    REDACTED,
+    mask_name,
+    mask_phones,
+    register_secrets,
+    scrub,
+    scrub_text,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("01012345678", "010-****-5678"),
+        ("010-1234-5678", "010-****-5678"),
+        ("010 1234 5678", "010-****-5678"),
+        ("+82-10-1234-5678", "010-****-5678"),
+        ("+821012345678", "010-****-5678"),
+        ("0111234567", "011-****-4567"),
+        ("고객 010-9876-5432님 확인", "고객 010-****-5432님 확인"),
+        ("to=01012345678&x=01099998888", "to=010-****-5678&x=010-****-8888"),
+    ],
+)
+def test_phone_numbers_are_masked_in_any_form(text: str, expected: str) -> None:
+    assert mask_phones(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["booking 1012345678", "id 20261120123456", "2026-11-27T06:33:17Z", "1-5759e988-bd862e3f"],
+)
+def test_non_phone_numbers_are_left_alone(text: str) -> None:
+    assert mask_phones(text) == text
+    assert scrub_text(text) is text
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("홍길동", "홍*동"), ("김철", "김*"), ("남궁민수", "남**수"), ("X", "*"), ("", "*")],
+)
+def test_names_keep_first_and_last_character(name: str, expected: str) -> None:
+    assert mask_name(name) == expected
+
+
+def test_registered_secrets_are_redacted_anywhere_and_short_values_ignored() -> None:
+    register_secrets(["canary-secret-0001", None, "abc"])
+    assert scrub_text("url /botcanary-secret-0001/sendMessage") == f"url /bot{REDACTED}/sendMessage"
+    assert scrub_text("abc stays") == "abc stays"
+
+
+def test_longest_secret_wins_when_one_contains_another() -> None:
+    register_secrets(["overlap-secret", "overlap-secret-longer"])
+    assert scrub_text("x overlap-secret-longer y") == f"x {REDACTED} y"
+
+
+def test_scrub_walks_nested_structures_and_copies_only_on_change() -> None:
+    register_secrets(["nested-canary-9"])
+    clean = {"a": ["x", {"b": "y"}]}
+    assert scrub(clean) is clean
+    dirty = {"a": ["x", {"b": "call 01012345678", "api_token": "t"}], "name": "홍길동"}
+    out = scrub(dirty)
+    assert out == {
+        "a": ["x", {"b": "call 010-****-5678", "api_token": REDACTED}],
+        "name": "홍*동",
+    }
+    assert dirty["a"][1]["b"] == "call 01012345678"  # the input is not mutated
+
+
+@pytest.mark.parametrize(
+    "key", ["token", "bot_token", "SENS_SECRET_KEY", "password", "x-ncp-apigw-signature-v2"]
+)
+def test_secret_looking_keys(key: str) -> None:
+    assert redaction.is_secret_key(key)
+
+
+@pytest.mark.parametrize("key", ["event", "store_id", "sms_type", "booking_id", "level"])
+def test_ordinary_keys(key: str) -> None:
+    assert not redaction.is_secret_key(key)
