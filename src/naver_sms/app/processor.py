@@ -19,7 +19,7 @@ from naver_sms.booking.models import Booking, BookingError, SmsType, parse_booki
 from naver_sms.booking.rules import decide
 from naver_sms.booking.templates import StoreCatalog
 from naver_sms.clients.deadline import Deadline
-from naver_sms.clients.sens import SensClient, SensError
+from naver_sms.clients.sens import SensClient, SensError, SensNetworkError, SensProtocolError
 from naver_sms.clients.sms import SmsCompositionError, compose_sms, mask_phone
 from naver_sms.clients.store import LIVE, BookingStore, StoreError
 from naver_sms.clients.telegram import TelegramClient, TelegramError
@@ -190,8 +190,20 @@ class BookingProcessor:
                     store_id=booking.store_id,
                     deadline=run.deadline,
                 )
-            except SensError:
-                self._store.release(booking, sms_type)
+            except SensError as exc:
+                if _maybe_delivered(exc):
+                    # SENS may have sent it: never resend automatically; a person checks.
+                    self._store.mark_uncertain(booking, sms_type, run.now)
+                    log.error(
+                        "sms_delivery_uncertain",
+                        booking_id=booking.booking_id,
+                        store_id=booking.store_id,
+                        sms_type=sms_type.value,
+                        error=type(exc).__name__,
+                        action="check SENS delivery report",
+                    )
+                else:
+                    self._store.release(booking, sms_type)
                 raise
             request_id = result.request_id
         item = self._store.mark_sent(booking, sms_type, run.mode, run.now, request_id)
@@ -243,6 +255,12 @@ class BookingProcessor:
         self._store.mark_notified(booking, sms_type)
         run.summary.notified += 1
         capture.add_telegram(self._chat_id, text, message_ids)
+
+
+def _maybe_delivered(exc: SensError) -> bool:
+    return isinstance(exc, SensProtocolError) or (
+        isinstance(exc, SensNetworkError) and exc.maybe_delivered
+    )
 
 
 @dataclass

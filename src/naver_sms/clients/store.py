@@ -22,6 +22,9 @@ from naver_sms.telemetry import instruments
 
 LIVE = "live"
 DRY_RUN = "dry_run"
+# SENS may or may not have delivered it (answer lost after the request went out): blocks every
+# automatic resend until a person has checked the delivery report.
+UNCERTAIN = "uncertain"
 KEY = "booking_id"
 
 
@@ -35,7 +38,7 @@ class BookingState:
     def sent_in(self, mode: str) -> set[SmsType]:
         """Types that count as sent for `mode`: a dry-run mark does not block a live send."""
         if mode == LIVE:
-            return {t for t, m in self.sent.items() if m == LIVE}
+            return {t for t, m in self.sent.items() if m in (LIVE, UNCERTAIN)}
         return set(self.sent)
 
 
@@ -178,6 +181,24 @@ class BookingStore:
             Key={KEY: {"S": booking.booking_id}},
             UpdateExpression="REMOVE #claim",
             ExpressionAttributeNames={"#claim": f"{sms_type.value}_claim_until"},
+        )
+
+    def mark_uncertain(self, booking: Booking, sms_type: SmsType, now: datetime) -> None:
+        """Hold the type forever: the claim is replaced by an `uncertain` mark."""
+        t = sms_type.value
+        self._call(
+            "UpdateItem",
+            Key={KEY: {"S": booking.booking_id}},
+            UpdateExpression="SET #mode = :uncertain, #at = :at REMOVE #claim",
+            ExpressionAttributeNames={
+                "#mode": f"{t}_sms_mode",
+                "#at": f"{t}_sms_at",
+                "#claim": f"{t}_claim_until",
+            },
+            ExpressionAttributeValues={
+                ":uncertain": {"S": UNCERTAIN},
+                ":at": {"S": _iso(now)},
+            },
         )
 
     def mark_notified(self, booking: Booking, sms_type: SmsType) -> None:

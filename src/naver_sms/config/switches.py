@@ -64,7 +64,7 @@ class Switches:
         )
 
     def _read(self) -> SwitchState:
-        prefix = self._settings.switch_prefix
+        prefix = self._settings.switch_prefix.rstrip("/") + "/"
         names = [
             prefix + n for n in (c.SWITCH_SMS_SENDING, c.SWITCH_TELEMETRY, c.SWITCH_COMPARISON)
         ]

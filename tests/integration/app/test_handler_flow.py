@@ -1,0 +1,229 @@
+"""The handler end to end against the local stack: real boto3 to moto server over HTTP, real
+HTTP to the local SENS and Telegram servers (which check the signature and the token)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from naver_sms.app.handler import Application
+from naver_sms.config.settings import Settings
+from naver_sms.devstack.lambda_context import LambdaContext
+from naver_sms.devstack.stack import LocalStack
+
+pytestmark = pytest.mark.integration
+
+NOW = "2026-11-20T09:00:00+09:00"
+
+
+def booking(booking_id: str, **overrides: Any) -> dict[str, Any]:
+    base = {
+        "booking_id": booking_id, "store_id": "gangnam-01", "customer_name": "홍길동",
+        "phone": "010-1234-5678", "visit_at": "2026-11-20T19:00:00+09:00", "party_size": 2,
+        "status": "confirmed", "product": "디너 코스",
+    }
+    base.update(overrides)
+    return base
+
+
+@pytest.fixture
+def stack(local_stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalStack]:
+    local_stack.reset()
+    for key, value in local_stack.env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("NAVER_SMS_SWITCH_CACHE_SECONDS", "0")
+    yield local_stack
+
+
+def app(tmp_path: Path | None = None, **settings: Any) -> Application:
+    if tmp_path is not None:
+        settings.setdefault("capture_path", str(tmp_path / "capture.jsonl"))
+    return Application.build(Settings.load(**settings))
+
+
+def invoke(application: Application, bookings: list[Any], now: str = NOW) -> dict[str, Any]:
+    return application.handle({"bookings": bookings, "now": now}, LambdaContext())
+
+
+def go_live(stack: LocalStack) -> None:
+    stack.set_switch("sms_sending", True)
+    stack.set_approval("owner@example.com", approved_at=datetime.now(UTC) - timedelta(hours=1))
+
+
+def test_dry_run_sends_nothing_but_captures_the_exact_request(
+    stack: LocalStack, tmp_path: Path
+) -> None:
+    result = invoke(app(tmp_path), [booking("1")])
+    assert result["mode"] == "dry_run"
+    assert result["mode_reason"] == "SMS_SENDING_ENABLED is off"
+    assert result["sent"] == 1
+    assert stack.sens.received == []
+    assert stack.telegram.messages == []
+    line = json.loads((tmp_path / "capture.jsonl").read_text().splitlines()[0])
+    assert line["sms"][0]["content"] == "[강남점] 홍길동님 11월 20일 19:00 예약이 확정되었습니다."
+    assert line["sms"][0]["to"] == "01012345678"
+    assert line["sms"][0]["_mode"] == "dry_run"
+    assert line["dynamodb"][0]["item"]["confirm_sms"] is True
+    assert line["telegram"][0]["text"] == "confirm SMS 발송: 1 (강남점)"
+
+
+def test_approval_gate(stack: LocalStack) -> None:
+    application = app(sms_sending_enabled=True)
+    stack.set_switch("sms_sending", True)
+    result = invoke(application, [booking("1")])
+    assert result["mode"] == "dry_run"
+    assert "no approval record" in result["mode_reason"]
+
+    stack.set_approval("owner", approved_at=datetime.now(UTC) - timedelta(days=2),
+                       expires_at=datetime.now(UTC) - timedelta(days=1))
+    application.modes.invalidate()
+    result = invoke(application, [booking("2")])
+    assert result["mode"] == "dry_run"
+    assert "not valid now" in result["mode_reason"]
+
+    go_live(stack)
+    application.modes.invalidate()
+    result = invoke(application, [booking("3")])
+    assert result["mode"] == "live"
+    assert result["mode_reason"] == "approved by owner@example.com"
+    assert [r.body["messages"][0]["to"] for r in stack.sens.received] == ["01012345678"]
+    assert len(stack.telegram.messages) == 1
+
+
+def test_a_dry_run_mark_does_not_block_the_live_send(stack: LocalStack) -> None:
+    application = app(sms_sending_enabled=True)
+    invoke(application, [booking("1")])
+    assert stack.sens.received == []
+    go_live(stack)
+    application.modes.invalidate()
+    result = invoke(application, [booking("1")])
+    assert result["mode"] == "live"
+    assert result["sent"] == 1
+    assert len(stack.sens.received) == 1
+
+
+def test_kill_switch_flips_without_restart(stack: LocalStack) -> None:
+    application = app(sms_sending_enabled=True)
+    go_live(stack)
+    assert invoke(application, [booking("1")])["mode"] == "live"
+    stack.set_switch("sms_sending", False)
+    result = invoke(application, [booking("2")])
+    assert result["mode"] == "dry_run"
+    assert result["mode_reason"] == "kill switch sms_sending is off"
+    assert len(stack.sens.received) == 1
+
+
+def test_retried_and_concurrent_invocations_never_send_twice(stack: LocalStack) -> None:
+    application = app(sms_sending_enabled=True)
+    go_live(stack)
+    bookings = [booking(str(i), phone=f"010-2000-{1000 + i}") for i in range(6)]
+    invoke(application, bookings)
+    retried = invoke(application, bookings)  # Lambda retries the same event
+    assert retried["sent"] == 0
+    results: list[dict[str, Any]] = []
+    more = [booking(str(i), phone=f"010-3000-{1000 + i}") for i in range(10, 16)]
+    threads = [threading.Thread(target=lambda: results.append(invoke(application, more)))
+               for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(r["sent"] for r in results) == 6
+    recipients = [r.body["messages"][0]["to"] for r in stack.sens.received]
+    assert len(recipients) == 12
+    assert len(set(recipients)) == 12
+
+
+def test_malformed_bookings_are_skipped_with_a_reason_and_the_rest_processed(
+    stack: LocalStack,
+) -> None:
+    bad = [
+        "not a booking",
+        booking("b1", phone=None),
+        booking("b2", party_size=0),
+        booking("b3", store_id="nowhere-99"),
+        booking("b4", phone="12"),
+    ]
+    result = invoke(app(), [booking("ok1"), *bad, booking("ok2")])
+    assert result["processed"] == 2
+    assert result["sent"] == 2
+    assert result["invalid"] == 5
+    reasons = {e["where"]: e["reason"] for e in result["errors"]}
+    assert reasons["event.bookings[1]"] == "expected an object, got str"
+    assert reasons["event.bookings[2]"] == "missing"
+    assert "between 1 and" in reasons["event.bookings[3]"]
+    assert "not configured" in reasons["event.bookings[4]"]
+    assert "event.bookings[5]" in reasons
+
+
+def test_sens_failure_releases_the_claim_and_the_next_run_sends(stack: LocalStack) -> None:
+    application = app(sms_sending_enabled=True)
+    go_live(stack)
+    stack.sens.inject(status=400, times=1)  # not retried
+    first = invoke(application, [booking("1"), booking("2", phone="010-9999-0002")])
+    assert first["failed"] == 1
+    assert first["sent"] == 1
+    second = invoke(application, [booking("1"), booking("2", phone="010-9999-0002")])
+    assert second["sent"] == 1
+    assert second["failed"] == 0
+    assert sorted(r.body["messages"][0]["to"] for r in stack.sens.received) == [
+        "01012345678", "01099990002"]
+
+
+def test_sens_5xx_is_retried_within_the_invocation(stack: LocalStack) -> None:
+    application = app(sms_sending_enabled=True)
+    go_live(stack)
+    stack.sens.inject(status=503, times=2)
+    result = invoke(application, [booking("1")])
+    assert result["sent"] == 1
+    assert len(stack.sens.received) == 1
+
+
+def test_failed_telegram_is_retried_next_run_without_resending_the_sms(stack: LocalStack) -> None:
+    application = app(sms_sending_enabled=True)
+    go_live(stack)
+    stack.telegram.inject(status=500, times=10)
+    first = invoke(application, [booking("1")])
+    assert first["sent"] == 1
+    assert first["notify_failed"] == 1
+    stack.telegram.reset()
+    second = invoke(application, [booking("1")])
+    assert second["sent"] == 0
+    assert second["notified"] == 1
+    assert len(stack.sens.received) == 1
+    assert len(stack.telegram.messages) == 1
+
+
+def test_unreachable_ssm_keeps_sending_off(stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+                                           ) -> None:
+    go_live(stack)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", "http://127.0.0.1:9")
+    from naver_sms.clients import aws
+
+    aws.client.cache_clear()
+    try:
+        result = invoke(app(sms_sending_enabled=True), [booking("1")])
+    finally:
+        aws.client.cache_clear()
+    assert result["mode"] == "dry_run"
+    assert result["mode_reason"] == "kill switch sms_sending is unreadable"
+    assert stack.sens.received == []
+
+
+def test_guide_then_cancel_over_a_day(stack: LocalStack, tmp_path: Path) -> None:
+    application = app(tmp_path)
+    b = booking("1")
+    assert invoke(application, [b], "2026-11-20T09:00:00+09:00")["sent"] == 1  # confirm
+    assert invoke(application, [b], "2026-11-20T12:00:00+09:00")["sent"] == 0
+    assert invoke(application, [b], "2026-11-20T16:30:00+09:00")["sent"] == 1  # guide
+    cancelled = {**b, "status": "cancelled"}
+    assert invoke(application, [cancelled], "2026-11-20T17:00:00+09:00")["sent"] == 1
+    types = [json.loads(line)["sms"][0]["type"] for line in
+             (tmp_path / "capture.jsonl").read_text().splitlines() if json.loads(line)["sms"]]
+    assert types == ["confirm", "guide", "cancel"]
