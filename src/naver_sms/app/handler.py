@@ -82,7 +82,7 @@ class Application:
             return {"error": str(exc), **Summary(mode="dry_run").as_dict()}
         now = invocation.now or datetime.now(UTC)
         switches = self.switches.current()
-        sending = self.modes.decide(switches, now)
+        sending = self.modes.decide(switches)
         log.info(
             "sending_mode",
             mode=sending.mode,

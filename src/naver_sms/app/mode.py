@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from naver_sms.clients.store import DRY_RUN, LIVE
@@ -31,14 +31,18 @@ class ModeDecider:
         settings: Settings,
         ssm_client_factory: Callable[[], Any],
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        self._wall_clock = wall_clock
         self._settings = settings
         self._ssm = ssm_client_factory
         self._clock = clock
         self._approval: ApprovalStatus | None = None
         self._approval_expires = 0.0
 
-    def decide(self, switches: SwitchState, now: datetime) -> SendingMode:
+    def decide(self, switches: SwitchState) -> SendingMode:
+        """The mode for this invocation; the approval is judged on the wall clock (a replay's
+        simulated booking time must not make an approval valid or expired)."""
         if switches.comparison:
             return SendingMode(DRY_RUN, "comparison mode forces dry run")
         if not self._settings.sms_sending_enabled:
@@ -46,7 +50,7 @@ class ModeDecider:
         if not switches.sms_sending:
             why = "unreadable" if switches.source == "fallback" else "off"
             return SendingMode(DRY_RUN, f"kill switch sms_sending is {why}")
-        approval = self._approval_status(now)
+        approval = self._approval_status(self._wall_clock())
         if not approval.approved:
             return SendingMode(DRY_RUN, approval.reason)
         return SendingMode(LIVE, approval.reason)

@@ -24,21 +24,25 @@ NOW = "2026-11-20T09:00:00+09:00"
 
 def booking(booking_id: str, **overrides: Any) -> dict[str, Any]:
     base = {
-        "booking_id": booking_id, "store_id": "gangnam-01", "customer_name": "홍길동",
-        "phone": "010-1234-5678", "visit_at": "2026-11-20T19:00:00+09:00", "party_size": 2,
-        "status": "confirmed", "product": "디너 코스",
+        "booking_id": booking_id,
+        "store_id": "gangnam-01",
+        "customer_name": "홍길동",
+        "phone": "010-1234-5678",
+        "visit_at": "2026-11-20T19:00:00+09:00",
+        "party_size": 2,
+        "status": "confirmed",
+        "product": "디너 코스",
     }
     base.update(overrides)
     return base
 
 
 @pytest.fixture
-def stack(local_stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalStack]:
-    local_stack.reset()
-    for key, value in local_stack.env().items():
-        monkeypatch.setenv(key, value)
+def stack(
+    clean_stack: LocalStack, lambda_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[LocalStack]:
     monkeypatch.setenv("NAVER_SMS_SWITCH_CACHE_SECONDS", "0")
-    yield local_stack
+    yield clean_stack
 
 
 def app(tmp_path: Path | None = None, **settings: Any) -> Application:
@@ -63,7 +67,7 @@ def test_dry_run_sends_nothing_but_captures_the_exact_request(
     assert result["mode"] == "dry_run"
     assert result["mode_reason"] == "SMS_SENDING_ENABLED is off"
     assert result["sent"] == 1
-    assert stack.sens.received == []
+    assert stack.sens.messages == []
     assert stack.telegram.messages == []
     line = json.loads((tmp_path / "capture.jsonl").read_text().splitlines()[0])
     assert line["sms"][0]["content"] == "[강남점] 홍길동님 11월 20일 19:00 예약이 확정되었습니다."
@@ -80,8 +84,11 @@ def test_approval_gate(stack: LocalStack) -> None:
     assert result["mode"] == "dry_run"
     assert "no approval record" in result["mode_reason"]
 
-    stack.set_approval("owner", approved_at=datetime.now(UTC) - timedelta(days=2),
-                       expires_at=datetime.now(UTC) - timedelta(days=1))
+    stack.set_approval(
+        "owner",
+        approved_at=datetime.now(UTC) - timedelta(days=2),
+        expires_at=datetime.now(UTC) - timedelta(days=1),
+    )
     application.modes.invalidate()
     result = invoke(application, [booking("2")])
     assert result["mode"] == "dry_run"
@@ -92,20 +99,20 @@ def test_approval_gate(stack: LocalStack) -> None:
     result = invoke(application, [booking("3")])
     assert result["mode"] == "live"
     assert result["mode_reason"] == "approved by owner@example.com"
-    assert [r.body["messages"][0]["to"] for r in stack.sens.received] == ["01012345678"]
+    assert [m.to for m in stack.sens.messages] == ["01012345678"]
     assert len(stack.telegram.messages) == 1
 
 
 def test_a_dry_run_mark_does_not_block_the_live_send(stack: LocalStack) -> None:
     application = app(sms_sending_enabled=True)
     invoke(application, [booking("1")])
-    assert stack.sens.received == []
+    assert stack.sens.messages == []
     go_live(stack)
     application.modes.invalidate()
     result = invoke(application, [booking("1")])
     assert result["mode"] == "live"
     assert result["sent"] == 1
-    assert len(stack.sens.received) == 1
+    assert len(stack.sens.messages) == 1
 
 
 def test_kill_switch_flips_without_restart(stack: LocalStack) -> None:
@@ -116,7 +123,7 @@ def test_kill_switch_flips_without_restart(stack: LocalStack) -> None:
     result = invoke(application, [booking("2")])
     assert result["mode"] == "dry_run"
     assert result["mode_reason"] == "kill switch sms_sending is off"
-    assert len(stack.sens.received) == 1
+    assert len(stack.sens.messages) == 1
 
 
 def test_retried_and_concurrent_invocations_never_send_twice(stack: LocalStack) -> None:
@@ -128,14 +135,15 @@ def test_retried_and_concurrent_invocations_never_send_twice(stack: LocalStack) 
     assert retried["sent"] == 0
     results: list[dict[str, Any]] = []
     more = [booking(str(i), phone=f"010-3000-{1000 + i}") for i in range(10, 16)]
-    threads = [threading.Thread(target=lambda: results.append(invoke(application, more)))
-               for _ in range(3)]
+    threads = [
+        threading.Thread(target=lambda: results.append(invoke(application, more))) for _ in range(3)
+    ]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert sum(r["sent"] for r in results) == 6
-    recipients = [r.body["messages"][0]["to"] for r in stack.sens.received]
+    recipients = [m.to for m in stack.sens.messages]
     assert len(recipients) == 12
     assert len(set(recipients)) == 12
 
@@ -172,8 +180,7 @@ def test_sens_failure_releases_the_claim_and_the_next_run_sends(stack: LocalStac
     second = invoke(application, [booking("1"), booking("2", phone="010-9999-0002")])
     assert second["sent"] == 1
     assert second["failed"] == 0
-    assert sorted(r.body["messages"][0]["to"] for r in stack.sens.received) == [
-        "01012345678", "01099990002"]
+    assert sorted(m.to for m in stack.sens.messages) == ["01012345678", "01099990002"]
 
 
 def test_sens_5xx_is_retried_within_the_invocation(stack: LocalStack) -> None:
@@ -182,7 +189,7 @@ def test_sens_5xx_is_retried_within_the_invocation(stack: LocalStack) -> None:
     stack.sens.inject(status=503, times=2)
     result = invoke(application, [booking("1")])
     assert result["sent"] == 1
-    assert len(stack.sens.received) == 1
+    assert len(stack.sens.messages) == 1
 
 
 def test_failed_telegram_is_retried_next_run_without_resending_the_sms(stack: LocalStack) -> None:
@@ -196,12 +203,13 @@ def test_failed_telegram_is_retried_next_run_without_resending_the_sms(stack: Lo
     second = invoke(application, [booking("1")])
     assert second["sent"] == 0
     assert second["notified"] == 1
-    assert len(stack.sens.received) == 1
+    assert len(stack.sens.messages) == 1
     assert len(stack.telegram.messages) == 1
 
 
-def test_unreachable_ssm_keeps_sending_off(stack: LocalStack, monkeypatch: pytest.MonkeyPatch
-                                           ) -> None:
+def test_unreachable_ssm_keeps_sending_off(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
     go_live(stack)
     monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", "http://127.0.0.1:9")
     from naver_sms.clients import aws
@@ -213,7 +221,7 @@ def test_unreachable_ssm_keeps_sending_off(stack: LocalStack, monkeypatch: pytes
         aws.client.cache_clear()
     assert result["mode"] == "dry_run"
     assert result["mode_reason"] == "kill switch sms_sending is unreadable"
-    assert stack.sens.received == []
+    assert stack.sens.messages == []
 
 
 def test_guide_then_cancel_over_a_day(stack: LocalStack, tmp_path: Path) -> None:
@@ -224,6 +232,9 @@ def test_guide_then_cancel_over_a_day(stack: LocalStack, tmp_path: Path) -> None
     assert invoke(application, [b], "2026-11-20T16:30:00+09:00")["sent"] == 1  # guide
     cancelled = {**b, "status": "cancelled"}
     assert invoke(application, [cancelled], "2026-11-20T17:00:00+09:00")["sent"] == 1
-    types = [json.loads(line)["sms"][0]["type"] for line in
-             (tmp_path / "capture.jsonl").read_text().splitlines() if json.loads(line)["sms"]]
+    types = [
+        json.loads(line)["sms"][0]["type"]
+        for line in (tmp_path / "capture.jsonl").read_text().splitlines()
+        if json.loads(line)["sms"]
+    ]
     assert types == ["confirm", "guide", "cancel"]
