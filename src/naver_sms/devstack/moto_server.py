@@ -216,10 +216,9 @@ def _serve(host: str, ready_file: Path, parent_pid: int) -> None:
     server = make_server(host, 0, app, threaded=True, request_handler=MotoRequestHandler)
     port = int(server.server_address[1])
     os.environ["MOTO_PORT"] = str(port)  # moto builds some resource URLs from it
-    stop = threading.Event()
 
     def _on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
+        os._exit(0)  # all state is in memory and disposable: exit at once, no drain
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
@@ -228,10 +227,9 @@ def _serve(host: str, ready_file: Path, parent_pid: int) -> None:
     partial = ready_file.with_suffix(".tmp")
     partial.write_text(str(port))
     partial.replace(ready_file)  # atomic: the parent never reads half a port
-    while not stop.wait(_PARENT_POLL_SECONDS):
-        if os.getppid() != parent_pid:
-            break  # orphaned: the test run or demo died without stopping us
-    server.shutdown()
+    while os.getppid() == parent_pid:
+        time.sleep(_PARENT_POLL_SECONDS)
+    os._exit(0)  # orphaned: the test run or demo died without stopping us
 
 
 def main(argv: list[str] | None = None) -> None:
