@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
-from naver_sms.telemetry.handler import instrument_handler
 
 from naver_sms.app.capture import BookingCapture, CaptureWriter
 from naver_sms.app.mode import ModeDecider
@@ -28,6 +27,7 @@ from naver_sms.config.secrets import Secrets, load_secrets
 from naver_sms.config.settings import Settings
 from naver_sms.config.switches import Switches
 from naver_sms.sources.http import HttpBookingSource
+from naver_sms.telemetry.handler import instrument_handler
 
 log = structlog.get_logger("naver_sms.app")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 
 from naver_sms.app.handler import Application
+from naver_sms.clients import aws
 from naver_sms.config.settings import Settings
 from naver_sms.devstack.lambda_context import LambdaContext
 from naver_sms.devstack.stack import LocalStack
@@ -40,9 +40,9 @@ def booking(booking_id: str, **overrides: Any) -> dict[str, Any]:
 @pytest.fixture
 def stack(
     clean_stack: LocalStack, lambda_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> Iterator[LocalStack]:
+) -> LocalStack:
     monkeypatch.setenv("NAVER_SMS_SWITCH_CACHE_SECONDS", "0")
-    yield clean_stack
+    return clean_stack
 
 
 def app(tmp_path: Path | None = None, **settings: Any) -> Application:
@@ -212,8 +212,6 @@ def test_unreachable_ssm_keeps_sending_off(
 ) -> None:
     go_live(stack)
     monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", "http://127.0.0.1:9")
-    from naver_sms.clients import aws
-
     aws.client.cache_clear()
     try:
         result = invoke(app(sms_sending_enabled=True), [booking("1")])
