@@ -29,6 +29,8 @@ OTLP_CONFIG = COLLECTOR_DIR / "otlp.yaml"
 LOCAL_CONFIG = COLLECTOR_DIR / "local.yaml"
 ALL_CONFIGS = (LAMBDA_CONFIG, OTLP_CONFIG, LOCAL_CONFIG)
 
+# Headers the OTLP-swap tests give the collector through NAVER_SMS_OTLP_BACKEND_HEADERS.
+OTLP_BACKEND_HEADERS = {"api-key": "test-backend-key"}
 # What the collector may see of the developer's environment: nothing that points at real AWS.
 _SAFE_ENV = ("PATH", "HOME", "LANG", "TMPDIR")
 # The awsxray exporter signs its calls; the local X-Ray endpoint accepts any signature.

@@ -11,10 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from support.collector import LOCAL_CONFIG, OTLP_CONFIG, CollectorProcess, require_binary
+from support.collector import (
+    LOCAL_CONFIG,
+    OTLP_BACKEND_HEADERS,
+    OTLP_CONFIG,
+    CollectorProcess,
+    require_binary,
+)
 from support.collector_backends import OtlpReceiver, XRayEndpoint
-
-OTLP_BACKEND_HEADERS = {"api-key": "test-backend-key"}
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 
-from conftest import OTLP_BACKEND_HEADERS
 from naver_sms.telemetry import catalog
-from support.collector import CollectorProcess, run_emitter, wait_until
+from support.collector import OTLP_BACKEND_HEADERS, CollectorProcess, run_emitter, wait_until
 from support.collector_backends import OtlpReceiver, XRayEndpoint
 from support.collector_outputs import (
     catalog_signatures,

@@ -1,0 +1,128 @@
+"""The real Lambda handler through the real collector: the local stack (moto, SENS, Telegram),
+the production telemetry setup exporting OTLP/HTTP, the collector with collector/local.yaml."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from naver_sms.app import handler as app_handler
+from naver_sms.devstack.lambda_context import LambdaContext
+from naver_sms.devstack.stack import LocalStack
+from naver_sms.telemetry import catalog, testing
+from support.collector import CollectorProcess, wait_until
+from support.collector_backends import XRayEndpoint
+from support.collector_outputs import emf_points, parse_stdout, reference_errors, schema_errors
+
+pytestmark = [pytest.mark.collector, pytest.mark.integration]
+
+NOW = "2026-11-20T09:00:00+09:00"
+CANARY_PHONE = "010-4821-7365"
+CANARY_NAME = "홍길동"
+
+
+def _booking(booking_id: str, **overrides: Any) -> dict[str, Any]:
+    base = {
+        "booking_id": booking_id,
+        "store_id": "gangnam-01",
+        "customer_name": CANARY_NAME,
+        "phone": CANARY_PHONE,
+        "visit_at": "2026-11-20T19:00:00+09:00",
+        "party_size": 2,
+        "status": "confirmed",
+        "product": "디너 코스",
+    }
+    base.update(overrides)
+    return base
+
+
+def _current_trace_root() -> str:
+    """A trace root as Lambda makes it: the current epoch first (X-Ray rejects stale ones)."""
+    return f"{int(time.time()):08x}0123456789abcdef01234567"
+
+
+@pytest.fixture
+def live_through_collector(
+    lambda_env: dict[str, str],
+    clean_stack: LocalStack,
+    local_collector: CollectorProcess,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[str]:
+    root = _current_trace_root()
+    monkeypatch.setenv("SMS_SENDING_ENABLED", "true")
+    monkeypatch.setenv("NAVER_SMS_SWITCH_CACHE_SECONDS", "0")
+    monkeypatch.setenv(
+        "_X_AMZN_TRACE_ID", f"Root=1-{root[:8]}-{root[8:]};Parent=a1b2c3d4e5f60718;Sampled=1"
+    )
+    clean_stack.set_switch("sms_sending", True)
+    clean_stack.set_approval(
+        "owner@example.com", approved_at=datetime.now(UTC) - timedelta(hours=1)
+    )
+    app_handler.reset()
+    testing.reset(
+        traces_exporter="otlp",
+        metrics_exporter="otlp",
+        flush_ms=10_000,
+        environ={"OTEL_EXPORTER_OTLP_ENDPOINT": local_collector.otlp_http_endpoint},
+    )
+    yield root
+    app_handler.reset()
+    testing.use_memory()
+
+
+def test_handler_invocation_through_the_collector(
+    live_through_collector: str,
+    local_collector: CollectorProcess,
+    xray_endpoint: XRayEndpoint,
+    lambda_env: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    event = {"bookings": [_booking("C-1"), _booking("C-2", store_id="nowhere-99")], "now": NOW}
+    result = app_handler.lambda_handler(event, LambdaContext(aws_request_id="req-collector"))
+    assert (result["mode"], result["sent"], result["invalid"]) == ("live", 1, 1)
+    wait_until(lambda: len(xray_endpoint.documents()) >= 8, what="X-Ray segments")
+    wait_until(lambda: len(parse_stdout(local_collector.stdout()).emf) >= 1, what="EMF")
+    local_collector.stop()
+
+    # EMF: valid, in the operational namespace, and the counts of this one invocation.
+    out = parse_stdout(local_collector.stdout())
+    assert schema_errors(out.emf) == []
+    assert [e for doc in out.emf for e in reference_errors(doc)] == []
+    points = emf_points(out.emf, catalog.NAMESPACE)
+    sms = [(attrs, value) for name, attrs, value in points if name == "sms_sent"]
+    assert sms == [({"mode": "live", "sms_type": "confirm", "store_id": "gangnam-01"}, 1)]
+    assert [v for n, _, v in points if n == "bookings_failed"] == [1]
+    assert sum(v for n, a, v in points if n == "dynamodb_operations") == 4
+
+    # X-Ray: one trace, the Lambda's; DynamoDB as aws subsegments, SENS/Telegram as remote.
+    documents = xray_endpoint.documents()
+    root = live_through_collector
+    assert {d["trace_id"] for d in documents} == {f"1-{root[:8]}-{root[8:]}"}
+    dynamodb = [d for d in documents if d.get("namespace") == "aws"]
+    assert sorted(d["aws"]["operation"] for d in dynamodb) == [
+        "GetItem",
+        "UpdateItem",
+        "UpdateItem",
+        "UpdateItem",
+    ]
+    assert {(d["name"], d["aws"]["table_name"]) for d in dynamodb} == {
+        ("DynamoDB", "naver-sms-bookings")
+    }
+    remote = sorted(d["name"] for d in documents if d.get("namespace") == "remote")
+    assert remote == ["naver-sens", "telegram"]
+
+    # The structured logs of the same run name the same X-Ray trace.
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert lines
+    assert {line["xray_trace_id"] for line in lines} == {d["trace_id"] for d in documents}
+
+    # No phone number, customer name or secret reached X-Ray or CloudWatch.
+    exported = json.dumps(documents, ensure_ascii=False) + "\n".join(local_collector.stdout())
+    secrets = [lambda_env["SENS_SECRET_KEY"], lambda_env["TELEGRAM_BOT_TOKEN"]]
+    for canary in [CANARY_PHONE, CANARY_PHONE.replace("-", ""), CANARY_NAME, *secrets]:
+        assert canary not in exported
