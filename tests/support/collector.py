@@ -186,7 +186,9 @@ class CollectorProcess:
         self.stop()
 
 
-def run_emitter(endpoint: str, *, store: str = "store-1", sms: int = 3) -> dict[str, Any]:
+def run_emitter(
+    endpoint: str, *, store: str = "store-1", sms: int = 3, random_ids: bool = False
+) -> dict[str, Any]:
     """One cold start: `support.collector_emitter` in a fresh interpreter; returns its report."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "AWS_"))}
     result = subprocess.run(
@@ -199,6 +201,7 @@ def run_emitter(endpoint: str, *, store: str = "store-1", sms: int = 3) -> dict[
             store,
             "--sms",
             str(sms),
+            *(["--random-ids"] if random_ids else []),
         ],
         cwd=REPO / "tests",
         env=env,

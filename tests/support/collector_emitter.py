@@ -32,6 +32,7 @@ from opentelemetry.sdk.metrics.export import AggregationTemporality, PeriodicExp
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 from opentelemetry.trace import SpanKind
 
 DELTA: dict[type, AggregationTemporality] = {
@@ -51,7 +52,7 @@ SENS_URL = "https://sens.apigw.ntruss.com/sms/v2/services/ncp:sms:kr:0000:svc/me
 TELEGRAM_URL = "https://api.telegram.org/bot<redacted>/sendMessage"
 
 
-def configure(endpoint: str) -> tuple[TracerProvider, MeterProvider]:
+def configure(endpoint: str, xray_ids: bool = True) -> tuple[TracerProvider, MeterProvider]:
     resource = Resource.create(
         {
             "service.name": "naver-sms",
@@ -60,7 +61,8 @@ def configure(endpoint: str) -> tuple[TracerProvider, MeterProvider]:
             "faas.name": "naver-sms-test",
         }
     )
-    tracer_provider = TracerProvider(resource=resource, id_generator=AwsXRayIdGenerator())
+    id_generator = AwsXRayIdGenerator() if xray_ids else RandomIdGenerator()
+    tracer_provider = TracerProvider(resource=resource, id_generator=id_generator)
     tracer_provider.add_span_processor(
         SimpleSpanProcessor(OTLPSpanExporter(endpoint=f"{endpoint}/v1/traces", timeout=5))
     )
@@ -120,8 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("endpoint", help="OTLP/HTTP base URL of the collector")
     parser.add_argument("--store", default="store-1")
     parser.add_argument("--sms", type=int, default=3)
+    parser.add_argument("--random-ids", action="store_true", help="W3C random trace ids")
     args = parser.parse_args(argv)
-    tracer_provider, meter_provider = configure(args.endpoint)
+    tracer_provider, meter_provider = configure(args.endpoint, xray_ids=not args.random_ids)
     emitted = emit(args.store, args.sms)
     ok = tracer_provider.force_flush(10_000) and meter_provider.force_flush(10_000)
     meter_provider.shutdown()

@@ -176,3 +176,15 @@ def test_otlp_swap_delivers_the_same_spans_and_points(
     assert _freeze(_without_latency_sums(otlp_receiver.metric_points())) == _freeze(
         _without_latency_sums(emf_points(emf))
     )
+
+
+def test_xray_accepts_w3c_random_trace_ids(
+    local_collector: CollectorProcess, xray_endpoint: XRayEndpoint
+) -> None:
+    """awsxray v0.117.0 skips the trace-id epoch check (feature gate
+    `exporter.awsxray.skiptimestampvalidation`, beta, on): X-Ray takes W3C random ids too. The
+    X-Ray id generator is still what keeps a span tree inside the trace Lambda started."""
+    report = run_emitter(local_collector.otlp_http_endpoint, random_ids=True)
+    wait_until(lambda: _xray_ready(xray_endpoint, 1), what="X-Ray segments")
+    local_collector.stop()
+    assert {d["trace_id"] for d in xray_endpoint.documents()} == {xray_trace_id(report["trace_id"])}
