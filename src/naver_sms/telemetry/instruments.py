@@ -71,6 +71,8 @@ def record(spec: MetricSpec, value: float = 1, **attributes: str) -> None:
     try:
         if spec.instrument is Instrument.COUNTER:
             inst.add(value, attributes)
+        elif spec.instrument is Instrument.GAUGE:
+            inst.set(value, attributes)  # a synchronous Gauge has set(), not record()
         else:
             inst.record(value, attributes)
     except Exception:  # noqa: S110 - telemetry never breaks the flow
