@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -90,10 +90,16 @@ class CollectorProcess:
     """One running collector; use as a context manager."""
 
     def __init__(
-        self, config: Path, env: Mapping[str, str] | None = None, *, pin_receiver: bool = False
+        self,
+        config: Path,
+        env: Mapping[str, str] | None = None,
+        *,
+        pin_receiver: bool = False,
+        overrides: Sequence[str] = (),
     ) -> None:
         """`pin_receiver` moves a config's fixed localhost:4317/4318 receiver to free ports with
-        `--set` overrides, so a production config runs unchanged apart from its ports."""
+        `--set` overrides, so a production config runs unchanged apart from its ports;
+        `overrides` are further `--set=key=value` settings."""
         self.config = config
         self.grpc_port = free_port()
         self.http_port = free_port()
@@ -103,6 +109,7 @@ class CollectorProcess:
                 f"--set=receivers.otlp.protocols.grpc.endpoint=127.0.0.1:{self.grpc_port}",
                 f"--set=receivers.otlp.protocols.http.endpoint=127.0.0.1:{self.http_port}",
             ]
+        self.overrides += [f"--set={item}" for item in overrides]
         self.env = collector_env(
             {
                 "NAVER_SMS_COLLECTOR_GRPC_PORT": str(self.grpc_port),

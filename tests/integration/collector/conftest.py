@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from support.collector import (
+    LAMBDA_CONFIG,
     LOCAL_CONFIG,
     OTLP_BACKEND_HEADERS,
     OTLP_CONFIG,
@@ -32,14 +33,25 @@ def xray_endpoint() -> Iterator[XRayEndpoint]:
         yield endpoint
 
 
-@pytest.fixture
-def local_collector(
-    collector_binary: Path, xray_endpoint: XRayEndpoint
+@pytest.fixture(params=["local.yaml", "config.yaml"])
+def emf_collector(
+    request: pytest.FixtureRequest, collector_binary: Path, xray_endpoint: XRayEndpoint
 ) -> Iterator[CollectorProcess]:
-    """The collector on free loopback ports with collector/local.yaml, X-Ray to `xray_endpoint`."""
-    with CollectorProcess(
-        LOCAL_CONFIG, {"NAVER_SMS_XRAY_PORT": str(xray_endpoint.port)}
-    ) as collector:
+    """The collector on free loopback ports exporting EMF to stdout and X-Ray to `xray_endpoint`:
+    with collector/local.yaml, and with the production collector/config.yaml itself, where only
+    the receiver ports and the X-Ray endpoint (in local_mode: no instance metadata) are moved."""
+    if request.param == "local.yaml":
+        process = CollectorProcess(LOCAL_CONFIG, {"NAVER_SMS_XRAY_PORT": str(xray_endpoint.port)})
+    else:
+        process = CollectorProcess(
+            LAMBDA_CONFIG,
+            pin_receiver=True,
+            overrides=[
+                f"exporters.awsxray.endpoint={xray_endpoint.url}",
+                "exporters.awsxray.local_mode=true",
+            ],
+        )
+    with process as collector:
         yield collector
     assert collector.returncode == 0, "\n".join(collector.stderr())
 

@@ -1,6 +1,6 @@
 """End to end through the real collector: SDK in fresh processes -> OTLP/HTTP -> collector ->
 EMF on stdout, X-Ray segments on a local PutTraceSegments endpoint, or (the swap) OTLP/HTTP to
-a local back end."""
+a local back end. `emf_collector` runs each test with local.yaml and with config.yaml."""
 
 from __future__ import annotations
 
@@ -52,12 +52,12 @@ def _without_latency_sums(
 
 
 def test_emf_documents_are_valid_and_exactly_the_catalog(
-    local_collector: CollectorProcess,
+    emf_collector: CollectorProcess,
 ) -> None:
-    run_emitter(local_collector.otlp_http_endpoint)
-    wait_until(lambda: _emf_ready(local_collector, 1), what="EMF documents")
-    local_collector.stop()
-    out = parse_stdout(local_collector.stdout())
+    run_emitter(emf_collector.otlp_http_endpoint)
+    wait_until(lambda: _emf_ready(emf_collector, 1), what="EMF documents")
+    emf_collector.stop()
+    out = parse_stdout(emf_collector.stdout())
 
     assert schema_errors(out.emf) == []
     assert [e for doc in out.emf for e in reference_errors(doc)] == []
@@ -66,13 +66,13 @@ def test_emf_documents_are_valid_and_exactly_the_catalog(
         assert len({d["Namespace"] for d in doc["_aws"]["CloudWatchMetrics"]}) == 1
 
 
-def test_raw_lines_are_only_the_other_namespace_copies(local_collector: CollectorProcess) -> None:
+def test_raw_lines_are_only_the_other_namespace_copies(emf_collector: CollectorProcess) -> None:
     """Each awsemf exporter also prints, without `_aws`, the metrics it does not declare: every
     metric value appears exactly once as EMF and once as such a raw copy, nothing else."""
-    run_emitter(local_collector.otlp_http_endpoint)
-    wait_until(lambda: _emf_ready(local_collector, 1), what="EMF documents")
-    local_collector.stop()
-    out = parse_stdout(local_collector.stdout())
+    run_emitter(emf_collector.otlp_http_endpoint)
+    wait_until(lambda: _emf_ready(emf_collector, 1), what="EMF documents")
+    emf_collector.stop()
+    out = parse_stdout(emf_collector.stdout())
 
     raw_points = _freeze(p for doc in out.raw for p in doc_points(doc))
     assert raw_points == _freeze(emf_points(out.emf))
@@ -80,14 +80,14 @@ def test_raw_lines_are_only_the_other_namespace_copies(local_collector: Collecto
 
 
 def test_counts_add_up_exactly_over_cold_starts(
-    local_collector: CollectorProcess, xray_endpoint: XRayEndpoint
+    emf_collector: CollectorProcess, xray_endpoint: XRayEndpoint
 ) -> None:
     runs = [("store-1", 2), ("store-2", 3), ("store-1", 5)]
-    reports = [run_emitter(local_collector.otlp_http_endpoint, store=s, sms=n) for s, n in runs]
-    wait_until(lambda: _emf_ready(local_collector, len(runs)), what="EMF documents")
+    reports = [run_emitter(emf_collector.otlp_http_endpoint, store=s, sms=n) for s, n in runs]
+    wait_until(lambda: _emf_ready(emf_collector, len(runs)), what="EMF documents")
     wait_until(lambda: _xray_ready(xray_endpoint, len(runs)), what="X-Ray segments")
-    local_collector.stop()
-    out = parse_stdout(local_collector.stdout())
+    emf_collector.stop()
+    out = parse_stdout(emf_collector.stdout())
     points = emf_points(out.emf, catalog.NAMESPACE)
 
     def total(metric: str, **attrs: str) -> float:
@@ -109,11 +109,11 @@ def test_counts_add_up_exactly_over_cold_starts(
 
 
 def test_xray_segments_follow_the_aws_conventions(
-    local_collector: CollectorProcess, xray_endpoint: XRayEndpoint
+    emf_collector: CollectorProcess, xray_endpoint: XRayEndpoint
 ) -> None:
-    report = run_emitter(local_collector.otlp_http_endpoint, store="store-9")
+    report = run_emitter(emf_collector.otlp_http_endpoint, store="store-9")
     wait_until(lambda: _xray_ready(xray_endpoint, 1), what="X-Ray segments")
-    local_collector.stop()
+    emf_collector.stop()
     documents = xray_endpoint.documents()
     assert xray_endpoint.errors == []
     assert {doc["trace_id"] for doc in documents} == {xray_trace_id(report["trace_id"])}
@@ -144,18 +144,18 @@ def test_xray_segments_follow_the_aws_conventions(
 
 
 def test_otlp_swap_delivers_the_same_spans_and_points(
-    local_collector: CollectorProcess,
+    emf_collector: CollectorProcess,
     xray_endpoint: XRayEndpoint,
     otlp_collector: CollectorProcess,
     otlp_receiver: OtlpReceiver,
 ) -> None:
-    run_emitter(local_collector.otlp_http_endpoint, store="store-3", sms=4)
+    run_emitter(emf_collector.otlp_http_endpoint, store="store-3", sms=4)
     run_emitter(otlp_collector.otlp_http_endpoint, store="store-3", sms=4)
-    wait_until(lambda: _emf_ready(local_collector, 1), what="EMF documents")
+    wait_until(lambda: _emf_ready(emf_collector, 1), what="EMF documents")
     wait_until(lambda: _xray_ready(xray_endpoint, 1), what="X-Ray segments")
     wait_until(lambda: len(otlp_receiver.spans()) >= SPANS_PER_RUN, what="OTLP spans")
     wait_until(lambda: len(otlp_receiver.metric_points()) >= 14, what="OTLP metric points")
-    local_collector.stop()
+    emf_collector.stop()
     otlp_collector.stop()
 
     assert otlp_receiver.errors == []
@@ -172,19 +172,19 @@ def test_otlp_swap_delivers_the_same_spans_and_points(
             "POST": 2,
         }
     )
-    emf = parse_stdout(local_collector.stdout()).emf
+    emf = parse_stdout(emf_collector.stdout()).emf
     assert _freeze(_without_latency_sums(otlp_receiver.metric_points())) == _freeze(
         _without_latency_sums(emf_points(emf))
     )
 
 
 def test_xray_accepts_w3c_random_trace_ids(
-    local_collector: CollectorProcess, xray_endpoint: XRayEndpoint
+    emf_collector: CollectorProcess, xray_endpoint: XRayEndpoint
 ) -> None:
     """awsxray v0.117.0 skips the trace-id epoch check (feature gate
     `exporter.awsxray.skiptimestampvalidation`, beta, on): X-Ray takes W3C random ids too. The
     X-Ray id generator is still what keeps a span tree inside the trace Lambda started."""
-    report = run_emitter(local_collector.otlp_http_endpoint, random_ids=True)
+    report = run_emitter(emf_collector.otlp_http_endpoint, random_ids=True)
     wait_until(lambda: _xray_ready(xray_endpoint, 1), what="X-Ray segments")
-    local_collector.stop()
+    emf_collector.stop()
     assert {d["trace_id"] for d in xray_endpoint.documents()} == {xray_trace_id(report["trace_id"])}

@@ -50,7 +50,7 @@ def _current_trace_root() -> str:
 def live_through_collector(
     lambda_env: dict[str, str],
     clean_stack: LocalStack,
-    local_collector: CollectorProcess,
+    emf_collector: CollectorProcess,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[str]:
     root = _current_trace_root()
@@ -68,7 +68,7 @@ def live_through_collector(
         traces_exporter="otlp",
         metrics_exporter="otlp",
         flush_ms=10_000,
-        environ={"OTEL_EXPORTER_OTLP_ENDPOINT": local_collector.otlp_http_endpoint},
+        environ={"OTEL_EXPORTER_OTLP_ENDPOINT": emf_collector.otlp_http_endpoint},
     )
     yield root
     app_handler.reset()
@@ -77,7 +77,7 @@ def live_through_collector(
 
 def test_handler_invocation_through_the_collector(
     live_through_collector: str,
-    local_collector: CollectorProcess,
+    emf_collector: CollectorProcess,
     xray_endpoint: XRayEndpoint,
     lambda_env: dict[str, str],
     capsys: pytest.CaptureFixture[str],
@@ -86,11 +86,11 @@ def test_handler_invocation_through_the_collector(
     result = app_handler.lambda_handler(event, LambdaContext(aws_request_id="req-collector"))
     assert (result["mode"], result["sent"], result["invalid"]) == ("live", 1, 1)
     wait_until(lambda: len(xray_endpoint.documents()) >= 8, what="X-Ray segments")
-    wait_until(lambda: len(parse_stdout(local_collector.stdout()).emf) >= 1, what="EMF")
-    local_collector.stop()
+    wait_until(lambda: len(parse_stdout(emf_collector.stdout()).emf) >= 1, what="EMF")
+    emf_collector.stop()
 
     # EMF: valid, in the operational namespace, and the counts of this one invocation.
-    out = parse_stdout(local_collector.stdout())
+    out = parse_stdout(emf_collector.stdout())
     assert schema_errors(out.emf) == []
     assert [e for doc in out.emf for e in reference_errors(doc)] == []
     points = emf_points(out.emf, catalog.NAMESPACE)
@@ -122,7 +122,7 @@ def test_handler_invocation_through_the_collector(
     assert {line["xray_trace_id"] for line in lines} == {d["trace_id"] for d in documents}
 
     # No phone number, customer name or secret reached X-Ray or CloudWatch.
-    exported = json.dumps(documents, ensure_ascii=False) + "\n".join(local_collector.stdout())
+    exported = json.dumps(documents, ensure_ascii=False) + "\n".join(emf_collector.stdout())
     secrets = [lambda_env["SENS_SECRET_KEY"], lambda_env["TELEGRAM_BOT_TOKEN"]]
     for canary in [CANARY_PHONE, CANARY_PHONE.replace("-", ""), CANARY_NAME, *secrets]:
         assert canary not in exported
