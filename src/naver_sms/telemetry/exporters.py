@@ -1,7 +1,8 @@
 """Exporter selection by configuration alone (`OTEL_TRACES_EXPORTER`, `OTEL_METRICS_EXPORTER`).
 
 `otlp` (default: OTLP/HTTP protobuf to the ADOT collector layer on localhost:4318),
-`console`, `memory` (tests and the demo; read back with :func:`memory`) or `none`. Each
+`console`, `memory` (tests and the demo; read back with :func:`memory`) or `none`; for
+metrics also `emf` (CloudWatch EMF on stdout, see :mod:`naver_sms.telemetry.emf`). Each
 exporter is imported only when selected: the OTLP encoder pulls in protobuf, which a function
 exporting to the console or nowhere should not pay for at cold start.
 """
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from naver_sms.telemetry.pipeline import InMemoryMetricExporter
 
 EXPORTER_NAMES = ("otlp", "console", "memory", "none")
+# `emf` (metrics only): CloudWatch EMF lines on stdout, bypassing the collector.
+METRIC_EXPORTER_NAMES = (*EXPORTER_NAMES, "emf")
 _SUPPORTED_PROTOCOLS = ("", "http/protobuf")
 
 
@@ -34,9 +37,12 @@ def exporter_name(variable: str, environ: Mapping[str, str], override: str | Non
     """The configured exporter for one signal; the first of a comma list is used."""
     raw = override if override is not None else environ.get(variable, env_names.DEFAULT_EXPORTER)
     name = (raw or env_names.DEFAULT_EXPORTER).split(",")[0].strip().lower()
-    if name not in EXPORTER_NAMES:
+    allowed = (
+        METRIC_EXPORTER_NAMES if variable == env_names.OTEL_METRICS_EXPORTER else EXPORTER_NAMES
+    )
+    if name not in allowed:
         raise ExporterConfigError(
-            f"{variable}={raw!r} is not supported; use one of {', '.join(EXPORTER_NAMES)}"
+            f"{variable}={raw!r} is not supported; use one of {', '.join(allowed)}"
         )
     protocol = environ.get(env_names.OTEL_EXPORTER_OTLP_PROTOCOL, "").strip().lower()
     if name == "otlp" and protocol not in _SUPPORTED_PROTOCOLS:
@@ -127,6 +133,10 @@ def metric_exporter(name: str, environ: Mapping[str, str]) -> MetricExporter | N
         from naver_sms.telemetry.pipeline import DELTA_TEMPORALITY  # noqa: PLC0415
 
         return ConsoleMetricExporter(preferred_temporality=DELTA_TEMPORALITY)
+    if name == "emf":
+        from naver_sms.telemetry.emf import EmfStdoutMetricExporter  # noqa: PLC0415
+
+        return EmfStdoutMetricExporter()
     from naver_sms.telemetry.otlp import OtlpMetricExporter, sender_for  # noqa: PLC0415
 
     return OtlpMetricExporter(sender_for("metrics", environ))

@@ -4,9 +4,10 @@ Why not the upstream `opentelemetry-exporter-otlp-proto-http` exporter classes: 
 `requests` (tens of milliseconds at cold start, on top of the urllib3 that boto3 already
 loads) and retry with exponential backoff, which in Lambda is time the caller pays for. Here
 each export is a single POST over the standard library's `http.client` to the collector on
-localhost, bounded by a deadline the caller gives; the payload is encoded by the upstream
-OTLP encoder, so the wire format is exactly upstream's. A failed export is reported to the
-caller (which counts it) and dropped: the next invocation must not pay for this one.
+localhost, on a kept-alive connection, bounded by a deadline the caller gives; the payload is
+encoded by the upstream OTLP encoder, so the wire format is exactly upstream's. A failed
+export is reported to the caller (which counts it) and dropped: the next invocation must not
+pay for this one.
 
 This module is imported only when `otlp` is the configured exporter.
 """
@@ -81,35 +82,83 @@ class OtlpHttpSender:
         if parts.query:
             self._path += "?" + parts.query
         self._headers = {"Content-Type": _CONTENT_TYPE, **self.headers}
+        self._conn: http.client.HTTPConnection | None = None
 
     def post(self, body: bytes, deadline: float) -> None:
-        """Raise ExportError unless the collector accepts `body` before `deadline` (monotonic)."""
+        """Raise ExportError unless the collector accepts `body` before `deadline` (monotonic).
+
+        The connection is kept alive between invocations (no handshake per flush). A kept
+        connection the collector has meanwhile closed fails before the request could be read;
+        only then is the post repeated once, on a fresh connection, so nothing is sent twice.
+        """
+        reused = self._conn is not None
+        try:
+            self._post_once(body, deadline)
+        except _StaleConnection as exc:
+            self.close()
+            if not reused:
+                raise ExportError(str(exc)) from exc
+            try:
+                self._post_once(body, deadline)
+            except _StaleConnection as again:
+                self.close()
+                raise ExportError(str(again)) from again
+
+    def _connection(self, timeout: float) -> http.client.HTTPConnection:
+        if self._conn is None:
+            if self._https:
+                self._conn = http.client.HTTPSConnection(self._host, self._port, timeout=timeout)
+            else:
+                self._conn = http.client.HTTPConnection(self._host, self._port, timeout=timeout)
+        else:
+            self._conn.timeout = timeout
+            if self._conn.sock is not None:
+                self._conn.sock.settimeout(timeout)
+        return self._conn
+
+    def _post_once(self, body: bytes, deadline: float) -> None:
         remaining = min(deadline - time.monotonic(), self.max_timeout_s)
         if remaining <= 0:
             raise ExportError("no time left in the flush budget")
-        conn: http.client.HTTPConnection
-        if self._https:
-            conn = http.client.HTTPSConnection(self._host, self._port, timeout=remaining)
-        else:
-            conn = http.client.HTTPConnection(self._host, self._port, timeout=remaining)
+        conn = self._connection(remaining)
         try:
-            conn.request("POST", self._path, body=body, headers=self._headers)
-            # Sending and connecting used part of the budget: reading gets only the rest.
+            try:
+                conn.request("POST", self._path, body=body, headers=self._headers)
+            except (BrokenPipeError, ConnectionResetError) as exc:
+                raise _StaleConnection(f"{type(exc).__name__}: {exc}") from exc
+            # Connecting and sending used part of the budget: reading gets only the rest.
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise ExportError("flush budget spent before the response")
             if conn.sock is not None:
                 conn.sock.settimeout(remaining)
-            response = conn.getresponse()
+            try:
+                response = conn.getresponse()
+            except http.client.RemoteDisconnected as exc:
+                # Closed without a byte of response: the collector dropped an idle connection.
+                raise _StaleConnection(f"{type(exc).__name__}: {exc}") from exc
             response.read()
+            if response.will_close:
+                self.close()
             if not _HTTP_OK_MIN <= response.status <= _HTTP_OK_MAX:
                 raise ExportError(f"collector answered HTTP {response.status}")
-        except ExportError:
+        except (ExportError, _StaleConnection):
+            if self._conn is not None and self._conn.sock is None:
+                self.close()
             raise
         except (OSError, http.client.HTTPException) as exc:
+            # Timed out or refused: the connection's state is unknown, never reuse it.
+            self.close()
             raise ExportError(f"{type(exc).__name__}: {exc}") from exc
-        finally:
-            conn.close()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+class _StaleConnection(Exception):
+    """A kept-alive connection was closed by the peer before it read the request."""
 
 
 def _timeout_from_env(environ: Mapping[str, str]) -> float:
@@ -157,7 +206,7 @@ class OtlpSpanExporter(DeadlineAware, SpanExporter):
         return SpanExportResult.SUCCESS
 
     def shutdown(self) -> None:
-        return None
+        self.sender.close()
 
 
 class OtlpMetricExporter(DeadlineAware, MetricExporter):
@@ -181,4 +230,4 @@ class OtlpMetricExporter(DeadlineAware, MetricExporter):
         return True
 
     def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
-        return None
+        self.sender.close()

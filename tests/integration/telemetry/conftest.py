@@ -20,6 +20,9 @@ class OtlpReceiver:
     url: str
     requests: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
     status: int = 200
+    connections: int = 0
+    # Close each connection after answering, without saying so (an idle-timeout close).
+    drop_after_response: bool = False
 
     def bodies(self, path: str) -> list[bytes]:
         return [body for p, _, body in self.requests if p == path]
@@ -30,6 +33,12 @@ def otlp_receiver() -> Iterator[OtlpReceiver]:
     receiver = OtlpReceiver(url="")
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, like the collector's Go server
+
+        def setup(self) -> None:
+            receiver.connections += 1
+            super().setup()
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
@@ -38,6 +47,8 @@ def otlp_receiver() -> Iterator[OtlpReceiver]:
             self.send_header("Content-Type", "application/x-protobuf")
             self.send_header("Content-Length", "0")
             self.end_headers()
+            if receiver.drop_after_response:
+                self.close_connection = True
 
         def log_message(self, format: str, *args: object) -> None:
             return None

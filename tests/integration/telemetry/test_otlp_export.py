@@ -169,3 +169,25 @@ def test_refusing_collector_is_a_counted_failure(otlp_receiver: Any) -> None:
     state = setup.current()
     assert state is not None
     assert state.health.failures == {"traces": 1, "metrics": 1}
+
+
+def test_connection_is_kept_alive_across_invocations(otlp_receiver: Any) -> None:
+    _configure(otlp_receiver.url)
+    for _ in range(3):
+        _handler({}, FakeContext())
+    assert len(otlp_receiver.bodies("/v1/traces")) == 3
+    assert otlp_receiver.connections == 2  # one per signal, reused by every flush
+
+
+def test_connection_closed_by_the_collector_is_replaced_and_nothing_sent_twice(
+    otlp_receiver: Any,
+) -> None:
+    otlp_receiver.drop_after_response = True
+    _configure(otlp_receiver.url)
+    for _ in range(3):
+        _handler({}, FakeContext())
+    assert len(otlp_receiver.bodies("/v1/traces")) == 3
+    assert len(otlp_receiver.bodies("/v1/metrics")) == 3
+    state = setup.current()
+    assert state is not None
+    assert state.health.failures == {}

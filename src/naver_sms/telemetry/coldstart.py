@@ -1,0 +1,134 @@
+"""What the telemetry costs at cold start, measured in fresh processes.
+
+Each variant imports the Lambda handler module (`naver_sms.app.handler`, whose decorator
+runs `configure()`) in a new interpreter with a Lambda-like environment, the way the runtime
+does at init; the median of several runs is kept. `python -X importtime` on the production
+variant attributes the time to the modules that cost it. The result is written to
+`docs/telemetry-cold-start.json` and rendered into `docs/telemetry.md`.
+
+    python -m naver_sms.telemetry.docs_gen --measure      # re-measure, then --write
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+# Modules whose cumulative import time is reported (the telemetry's own dependencies).
+REPORTED_MODULES = (
+    "boto3",
+    "structlog",
+    "opentelemetry.trace",
+    "opentelemetry.metrics",
+    "opentelemetry.sdk.trace",
+    "opentelemetry.sdk.metrics",
+    "opentelemetry.sdk.extension.aws.trace",
+    "opentelemetry.propagators.aws",
+    "opentelemetry.exporter.otlp.proto.common.trace_encoder",
+    "opentelemetry.exporter.otlp.proto.common.metrics_encoder",
+    "naver_sms.telemetry.otlp",
+)
+
+VARIANTS: dict[str, dict[str, str]] = {
+    # What is deployed: OTLP/HTTP to the ADOT collector layer.
+    "otlp": {"OTEL_TRACES_EXPORTER": "otlp", "OTEL_METRICS_EXPORTER": "otlp"},
+    # SDK installed, nothing exported: the SDK cost without the protobuf encoder.
+    "sdk_no_export": {"OTEL_TRACES_EXPORTER": "none", "OTEL_METRICS_EXPORTER": "none"},
+    # NAVER_SMS_TELEMETRY=off: API and structlog only, the SDK is never imported.
+    "telemetry_off": {"NAVER_SMS_TELEMETRY": "off"},
+}
+
+_LAMBDA_ENV = {
+    "AWS_LAMBDA_FUNCTION_NAME": "naver-sms",
+    "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
+    "AWS_LAMBDA_LOG_STREAM_NAME": "2026/11/27/[$LATEST]coldstart",
+    "AWS_REGION": "ap-northeast-2",
+    "PYTHONDONTWRITEBYTECODE": "",
+}
+
+_TIMED = (
+    "import time\n"
+    "t0 = time.perf_counter()\n"
+    "import naver_sms.app.handler\n"
+    "t1 = time.perf_counter()\n"
+    "print((t1 - t0) * 1000.0)\n"
+)
+
+
+def _env(extra: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "NAVER_SMS_"))}
+    env.update(_LAMBDA_ENV)
+    env.update(extra)
+    return env
+
+
+def _run_ms(extra: dict[str, str]) -> float:
+    out = subprocess.run(
+        [sys.executable, "-c", _TIMED], env=_env(extra), capture_output=True, text=True, check=True
+    ).stdout
+    return float(out.strip().splitlines()[-1])
+
+
+def import_times(extra: dict[str, str]) -> dict[str, float]:
+    """Cumulative `-X importtime` milliseconds of :data:`REPORTED_MODULES` (first import)."""
+    err = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import naver_sms.app.handler"],
+        env=_env(extra),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
+    found: dict[str, float] = {}
+    for line in err.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        _, cumulative, name = line.split("|", 2)
+        name = name.strip()
+        if name in REPORTED_MODULES and cumulative.strip().isdigit():
+            found[name] = int(cumulative.strip()) / 1000.0
+    return found
+
+
+def measure(runs: int = 21) -> dict[str, Any]:
+    """Median wall time per variant (alternating order) and the import-time breakdown."""
+    samples: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    for i in range(runs):
+        order = list(VARIANTS) if i % 2 == 0 else list(reversed(VARIANTS))
+        for name in order:
+            samples[name].append(_run_ms(VARIANTS[name]))
+    breakdown: dict[str, list[float]] = {}
+    for _ in range(max(3, runs // 3)):
+        for module, ms in import_times(VARIANTS["otlp"]).items():
+            breakdown.setdefault(module, []).append(ms)
+    return {
+        "runs": runs,
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}",
+        "import_handler_ms": {
+            name: {
+                "median": round(statistics.median(values), 1),
+                "min": round(min(values), 1),
+                "max": round(max(values), 1),
+            }
+            for name, values in samples.items()
+        },
+        "importtime_ms": {
+            module: round(statistics.median(values), 1)
+            for module, values in sorted(
+                breakdown.items(), key=lambda kv: REPORTED_MODULES.index(kv[0])
+            )
+        },
+    }
+
+
+def write(path: Path, runs: int = 21) -> dict[str, Any]:
+    result = measure(runs)
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return result

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from naver_sms.telemetry import catalog, docs_gen
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def test_committed_telemetry_doc_is_up_to_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    assert docs_gen.check(), "docs/telemetry.md is stale: run `naver-sms docs --write`"
+
+
+def test_every_catalog_entry_is_documented() -> None:
+    text = docs_gen.render()
+    for metric in catalog.METRICS:
+        assert f"| `{metric.name}` |" in text
+        assert metric.description in text
+    for span in catalog.SPANS:
+        assert f"| `{span.name}` | {span.kind} |" in text
+    for log_field in catalog.LOG_FIELDS:
+        assert f"| `{log_field.name}` |" in text
+    assert "## Cold-start cost" in text
+
+
+def test_check_fails_on_a_stale_file_and_write_fixes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    args = argparse.Namespace(write=False, check=True, measure=False)
+    assert docs_gen.run(args) == 1
+    assert "stale" in capsys.readouterr().err
+    Path("docs").mkdir()
+    Path("docs/telemetry.md").write_text(docs_gen.render() + "edited by hand\n")
+    assert docs_gen.run(args) == 1
+    assert docs_gen.main(["--write"]) == 0
+    assert docs_gen.main(["--check"]) == 0
+
+
+def test_cold_start_section_reports_the_measured_differences() -> None:
+    data = {
+        "runs": 3,
+        "python": "3.11",
+        "machine": "test",
+        "import_handler_ms": {
+            "otlp": {"median": 200.0, "min": 190.0, "max": 210.0},
+            "sdk_no_export": {"median": 170.0, "min": 165.0, "max": 180.0},
+            "telemetry_off": {"median": 130.0, "min": 128.0, "max": 140.0},
+        },
+        "importtime_ms": {"structlog": 50.0},
+    }
+    text = docs_gen.render(data)
+    assert "adds **40.0 ms** over telemetry off" in text
+    assert "another **30.0 ms** (total **70.0 ms**" in text
+    assert "| `structlog` | 50.0 |" in text
