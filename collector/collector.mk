@@ -18,7 +18,7 @@ COLLECTOR_INPUTS := $(COLLECTOR_DIR)/builder-config.yaml $(COLLECTOR_DIR)/otelco
 .PHONY: collector collector-clean
 collector:
 	@command -v go >/dev/null 2>&1 || { echo "collector: Go is required (https://go.dev/dl)" >&2; exit 1; }
-	@set -e; \
+	@set -eo pipefail; \
 	want=$$(cat $(COLLECTOR_INPUTS) | sha256sum | cut -d' ' -f1); \
 	have=$$(cat $(COLLECTOR_STAMP) 2>/dev/null || true); \
 	if [ -x $(COLLECTOR_BIN) ] && [ "$$want" = "$$have" ]; then \
@@ -32,9 +32,9 @@ collector:
 	  go install go.opentelemetry.io/collector/cmd/builder); \
 	cp $(COLLECTOR_DIR)/otelcol.go.sum $(COLLECTOR_BUILD)/otelcol/go.sum; \
 	echo "collector: [2/2] OCB: generate sources, download modules (checked against otelcol.go.sum), go build; log: $(COLLECTOR_BUILD)/build.log"; \
-	if ! (cd $(COLLECTOR_DIR) && ../$(COLLECTOR_OCB) --config builder-config.yaml) \
-	    > $(COLLECTOR_BUILD)/build.log 2>&1; then \
-	  tail -n 40 $(COLLECTOR_BUILD)/build.log >&2; echo "collector: build failed" >&2; exit 1; fi; \
+	if ! (cd $(COLLECTOR_DIR) && ../$(COLLECTOR_OCB) --config builder-config.yaml 2>&1) \
+	    | tee $(COLLECTOR_BUILD)/build.log | sed -u 's/^/collector:   /'; then \
+	  echo "collector: build failed, see $(COLLECTOR_BUILD)/build.log" >&2; exit 1; fi; \
 	echo "$$want" > $(COLLECTOR_STAMP); \
 	echo "collector: built $(COLLECTOR_BIN) in $$(( $$(date +%s) - start ))s ($$($(COLLECTOR_BIN) --version))"
 
