@@ -1,0 +1,83 @@
+"""The ``naver-sms`` console script.
+
+Each subcommand registers its arguments here and imports its implementation only when run,
+so ``naver-sms --help`` stays instant and one subcommand's dependencies never load for another.
+Add a subcommand: write ``_add_<name>(subparsers)`` setting ``handler`` to a ``"module:function"``
+path whose function takes the parsed ``argparse.Namespace`` and returns the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+from naver_sms import __version__
+
+
+def _add_compare(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "compare",
+        help="compare a legacy capture with a new one (docs/comparison.md)",
+        description="Compare two capture files booking by booking, as "
+        "spec/capture-format.md defines. Exit 0 when the comparison ran, 1 with "
+        "--fail-on-discrepancy and discrepancies, 2 on an invalid capture or no bookings.",
+    )
+    parser.add_argument("old", help="legacy capture (JSON Lines)")
+    parser.add_argument("new", help="new Lambda capture (JSON Lines)")
+    parser.add_argument("--json", metavar="REPORT.json", help="write the JSON report here")
+    parser.add_argument("--html", metavar="REPORT.html", help="write the HTML report here")
+    parser.add_argument(
+        "--fail-on-discrepancy", action="store_true", help="exit 1 when there are discrepancies"
+    )
+    parser.add_argument(
+        "--skip-invalid", action="store_true", help="skip invalid lines, count them"
+    )
+    parser.add_argument(
+        "--show", type=int, default=20, metavar="N", help="records shown on stdout (default 20)"
+    )
+    parser.add_argument(
+        "--sequential",
+        action="store_true",
+        help="index both files in this process (default: in parallel for large files)",
+    )
+    parser.set_defaults(handler="naver_sms.comparison.command:run_compare")
+
+
+def _add_docs(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from naver_sms.telemetry import docs_gen  # noqa: PLC0415 - light; only its options
+
+    parser = subparsers.add_parser(
+        "docs", help="generate or check docs/telemetry.md from the telemetry catalog"
+    )
+    docs_gen.add_arguments(parser)
+    parser.set_defaults(handler="naver_sms.telemetry.docs_gen:run")
+
+
+COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
+    _add_compare,
+    _add_docs,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="naver-sms", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"naver-sms {__version__}")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in COMMANDS:
+        add(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    module_name, _, function_name = args.handler.partition(":")
+    handler: Callable[[argparse.Namespace], int] = getattr(
+        importlib.import_module(module_name), function_name
+    )
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

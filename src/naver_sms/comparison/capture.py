@@ -1,0 +1,407 @@
+"""Reading capture files (JSON Lines): validation, per-booking merge, and a compact index.
+
+Two ways in:
+
+* :func:`load_capture` merges a whole file into :class:`BookingOutputs` (small files, tests).
+* :func:`index_capture` streams a file once and keeps per booking only a fingerprint of the
+  line with its metadata members removed, the store, the line numbers and the SMS types.
+  The engine compares fingerprints and reads back (:func:`collect_bookings`) only the lines
+  of bookings that need a full comparison, so week-long captures fit in memory.
+
+Line numbers are 1-based physical lines (``\\n``-terminated), blank lines included.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from json.decoder import JSONDecoder
+from pathlib import Path
+from typing import Any, Final
+
+from naver_sms.comparison.values import JsonValue
+
+CHANNELS: Final = ("sms", "dynamodb", "telegram")
+_JSON_WS: Final = " \t\r\n"
+
+
+class CaptureError(ValueError):
+    """An invalid capture line (or unreadable file), named as ``file:line: reason``."""
+
+    def __init__(self, path: str | Path, line: int, reason: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.reason = reason
+        super().__init__(f"{self.path}:{line}: {reason}")
+
+    def __reduce__(self) -> tuple[type[CaptureError], tuple[str, int, str]]:
+        # Crosses process boundaries when both captures are indexed in parallel.
+        return (CaptureError, (self.path, self.line, self.reason))
+
+
+@dataclass(frozen=True)
+class InvalidLine:
+    """A line skipped under ``--skip-invalid``."""
+
+    path: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.reason}"
+
+
+@dataclass
+class BookingOutputs:
+    """Everything one side produced for one booking, lines merged in file order."""
+
+    booking_id: str
+    store_id: str | None = None
+    sms: list[dict[str, Any]] = field(default_factory=list)
+    dynamodb: list[dict[str, Any]] = field(default_factory=list)
+    telegram: list[dict[str, Any]] = field(default_factory=list)
+
+    def merge(self, line: Mapping[str, Any]) -> None:
+        """Append one validated line: arrays concatenate, ``store_id`` is the first non-null."""
+        if self.store_id is None:
+            self.store_id = line.get("store_id")
+        self.sms.extend(line.get("sms") or ())
+        self.dynamodb.extend(line.get("dynamodb") or ())
+        self.telegram.extend(line.get("telegram") or ())
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+_DECODER: Final = JSONDecoder(parse_constant=_reject_constant)
+# The C scanner behind json.loads, called directly: it skips the two whitespace regex passes
+# json.loads adds per call (about 10% of parsing a one-kilobyte line).
+_SCAN_ONCE: Final[Callable[[str, int], tuple[Any, int]]] = _DECODER.scan_once  # type: ignore[attr-defined]
+
+
+def _json_reason(text: str) -> str:
+    try:
+        json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        return f"not valid JSON ({exc.msg} at column {exc.colno})"
+    except ValueError as exc:
+        return f"not valid JSON ({exc})"
+    return "not valid JSON"  # pragma: no cover - only reached if the fast scanner disagrees
+
+
+def parse_line(text: str) -> Any:
+    """Decode one line's JSON text; raise ``ValueError(reason)`` when it is not one JSON value."""
+    try:
+        value, end = _SCAN_ONCE(text, 0)
+    except (StopIteration, ValueError, RecursionError):
+        raise ValueError(_json_reason(text)) from None
+    if end != len(text):
+        raise ValueError(_json_reason(text))
+    return value
+
+
+def validate_line(obj: Any) -> str | tuple[str, ...]:
+    """The reason a decoded line is invalid, or the SMS types it carries (in order).
+
+    Written for the common case (a well-formed line costs a handful of type checks); the
+    precise reason is worked out only once something is wrong.
+    """
+    if type(obj) is not dict:
+        return "not a JSON object"
+    booking_id = obj.get("booking_id")
+    if type(booking_id) is not str or not booking_id:
+        return (
+            "missing booking_id" if booking_id is None else "booking_id must be a non-empty string"
+        )
+    store_id = obj.get("store_id")
+    if store_id is not None and type(store_id) is not str:
+        return "store_id must be a string or null"
+    sms = obj.get("sms")
+    types: tuple[str, ...] = ()
+    if sms is not None:
+        if type(sms) is not list:
+            return "sms must be an array"
+        try:
+            types = tuple([entry["type"] for entry in sms])
+        except (TypeError, KeyError):
+            return _entry_reason("sms", sms)
+        for kind in types:
+            if type(kind) is not str:
+                return _entry_reason("sms", sms)
+    writes = obj.get("dynamodb")
+    if writes is not None:
+        if type(writes) is not list:
+            return "dynamodb must be an array"
+        for entry in writes:
+            if (
+                type(entry) is not dict
+                or type(entry.get("table")) is not str
+                or type(entry.get("key")) is not dict
+            ):
+                return _entry_reason("dynamodb", writes)
+    notes = obj.get("telegram")
+    if notes is not None:
+        if type(notes) is not list:
+            return "telegram must be an array"
+        for entry in notes:
+            if type(entry) is not dict or type(entry.get("chat_id")) not in (str, int):
+                return _entry_reason("telegram", notes)
+    return types
+
+
+def _entry_reason(channel: str, entries: list[Any]) -> str:
+    """The precise reason for the first bad entry of a channel (slow path, errors only)."""
+    for i, entry in enumerate(entries):
+        where = f"{channel}[{i}]"
+        if type(entry) is not dict:
+            return f"{where} must be an object"
+        if channel == "sms" and type(entry.get("type")) is not str:
+            return f"{where}.type must be a string"
+        if channel == "dynamodb":
+            if type(entry.get("table")) is not str:
+                return f"{where}.table must be a string"
+            if type(entry.get("key")) is not dict:
+                return f"{where}.key must be an object"
+        if channel == "telegram" and type(entry.get("chat_id")) not in (str, int):
+            return f"{where}.chat_id must be a string or an integer"
+    return f"{channel} has an invalid entry"  # pragma: no cover - callers found one
+
+
+def iter_lines(path: str | Path) -> Iterator[tuple[int, str | None]]:
+    """``(line number, text)`` for every physical line; text is ``None`` if not UTF-8.
+
+    Text mode decodes in large chunks (fast); only if a chunk fails to decode does the file
+    get re-read in binary from the first line not yet delivered, so the bad line is named.
+    """
+    delivered = 0
+    try:
+        with open(path, encoding="utf-8", newline="\n") as handle:
+            for line in handle:
+                delivered += 1
+                yield delivered, line
+        return
+    except UnicodeDecodeError:
+        pass
+    with open(path, "rb") as raw:
+        for number, data in enumerate(raw, 1):
+            if number <= delivered:
+                continue
+            try:
+                yield number, data.decode("utf-8")
+            except UnicodeDecodeError:
+                yield number, None
+
+
+def iter_capture(
+    path: str | Path, *, skip_invalid: bool = False, invalid: list[InvalidLine] | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Validated ``(line number, object)`` pairs; invalid lines raise or are recorded."""
+    for number, text in iter_lines(path):
+        if text is None:
+            reason = "not valid UTF-8"
+        else:
+            stripped = text.strip(_JSON_WS)
+            if not stripped:
+                continue
+            try:
+                obj = parse_line(stripped)
+            except ValueError as exc:
+                reason = str(exc)
+            else:
+                verdict = validate_line(obj)
+                if not isinstance(verdict, str):
+                    yield number, obj
+                    continue
+                reason = verdict
+        _invalid(path, number, reason, skip_invalid, invalid)
+
+
+def _invalid(
+    path: str | Path, number: int, reason: str, skip: bool, sink: list[InvalidLine] | None
+) -> None:
+    if not skip:
+        raise CaptureError(path, number, reason)
+    if sink is not None:
+        sink.append(InvalidLine(str(path), number, reason))
+
+
+def load_capture(
+    path: str | Path, *, skip_invalid: bool = False, invalid: list[InvalidLine] | None = None
+) -> dict[str, BookingOutputs]:
+    """Merge a whole capture into memory: ``booking_id -> BookingOutputs`` in first-seen order."""
+    merged: dict[str, BookingOutputs] = {}
+    for _, obj in iter_capture(path, skip_invalid=skip_invalid, invalid=invalid):
+        booking_id = obj["booking_id"]
+        outputs = merged.get(booking_id)
+        if outputs is None:
+            outputs = merged[booking_id] = BookingOutputs(booking_id)
+        outputs.merge(obj)
+    return merged
+
+
+# --- compact index -----------------------------------------------------------------------
+
+# A metadata member whose value is a scalar or a flat object/array (no nesting), with strings
+# free of escapes: `"_key": "text"|number|true|false|null|{...}|[...]`.
+# Removing these from the raw line text is exact (see docs/comparison.md, "fast path"):
+# a `"` followed by `_` always opens a string, and strings without `\` or `"` inside end at
+# the next quote. Members the pattern cannot remove (container values, escapes) stay in the
+# text; the fingerprints then differ and the booking is compared in full, never wrongly.
+_PLAIN_STRING: Final = r'"[^"\\\x00-\x1f]*"'
+_FLAT_BODY: Final = r'(?:[^{}\[\]"\\]|' + _PLAIN_STRING + r")*"
+_META_MEMBER: Final = re.compile(
+    r',\s*"_[^"\\\x00-\x1f]*"\s*:\s*(?:'
+    + _PLAIN_STRING
+    + r"|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null"
+    + r"|\{"
+    + _FLAT_BODY
+    + r"\}|\["
+    + _FLAT_BODY
+    + r"\])"
+)
+_ESCAPED_QUOTE_META: Final = '\\"_'
+
+# Index entry per booking: (fingerprint or None, store_id, line or lines, sms types, others)
+# `others` = number of DynamoDB + Telegram entries. A tuple keeps the per-booking cost at
+# about a hundred bytes, which is what lets 200,000-booking captures stay far below 600 MB.
+IndexEntry = tuple[int | None, str | None, int | tuple[int, ...], tuple[str, ...], int]
+
+
+@dataclass
+class CaptureIndex:
+    """One side of a comparison, streamed: per-booking fingerprints plus the totals."""
+
+    path: str
+    bookings: dict[str, IndexEntry] = field(default_factory=dict)
+    sms_total: int = 0
+    dynamodb_total: int = 0
+    telegram_total: int = 0
+    invalid: list[InvalidLine] = field(default_factory=list)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building large acyclic structures.
+
+    Parsed JSON and index tuples never form cycles, but the collector would still walk the
+    ever-growing index on every generation-2 pass; reference counting frees everything.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def index_capture(path: str | Path, *, skip_invalid: bool = False) -> CaptureIndex:
+    """Stream one capture into a :class:`CaptureIndex` (one parse per line, nothing kept)."""
+    with gc_paused():
+        return _index_capture(path, skip_invalid)
+
+
+def _index_capture(path: str | Path, skip_invalid: bool) -> CaptureIndex:
+    index = CaptureIndex(str(path))
+    bookings = index.bookings
+    scan = _SCAN_ONCE
+    strip_meta = _META_MEMBER.sub
+    intern = sys.intern
+    type_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
+    sms_total = dynamodb_total = telegram_total = 0
+    for number, text in iter_lines(path):
+        if text is None:
+            _invalid(path, number, "not valid UTF-8", skip_invalid, index.invalid)
+            continue
+        line = text.strip(_JSON_WS)
+        if not line:
+            continue
+        try:
+            obj, end = scan(line, 0)
+            if end != len(line):
+                raise ValueError
+        except (StopIteration, ValueError, RecursionError):
+            _invalid(path, number, _json_reason(line), skip_invalid, index.invalid)
+            continue
+        verdict = validate_line(obj)
+        if type(verdict) is str:
+            _invalid(path, number, verdict, skip_invalid, index.invalid)
+            continue
+        types = type_tuples.setdefault(verdict, verdict)  # type: ignore[arg-type]
+        writes = obj.get("dynamodb")
+        notes = obj.get("telegram")
+        n_writes = len(writes) if writes else 0
+        n_notes = len(notes) if notes else 0
+        sms_total += len(types)
+        dynamodb_total += n_writes
+        telegram_total += n_notes
+        store_id = obj.get("store_id")
+        if store_id is not None:
+            store_id = intern(store_id)
+        booking_id = obj["booking_id"]
+        previous = bookings.get(booking_id)
+        if previous is None:
+            fingerprint = hash(strip_meta("", line)) if _ESCAPED_QUOTE_META not in line else None
+            bookings[booking_id] = (fingerprint, store_id, number, types, n_writes + n_notes)
+        else:
+            # A booking over several lines: merged semantics, so always a full comparison.
+            _, first_store, lines, old_types, old_others = previous
+            merged_lines = (lines if isinstance(lines, tuple) else (lines,)) + (number,)
+            bookings[booking_id] = (
+                None,
+                first_store if first_store is not None else store_id,
+                merged_lines,
+                old_types + types,
+                old_others + n_writes + n_notes,
+            )
+    index.sms_total = sms_total
+    index.dynamodb_total = dynamodb_total
+    index.telegram_total = telegram_total
+    return index
+
+
+def entry_lines(entry: IndexEntry) -> tuple[int, ...]:
+    lines = entry[2]
+    return lines if isinstance(lines, tuple) else (lines,)
+
+
+def collect_bookings(path: str | Path, wanted: Mapping[int, str]) -> dict[str, BookingOutputs]:
+    """Re-read only the ``wanted`` lines (line number -> booking id) and merge them.
+
+    Binary iteration without decoding skips unwanted lines at disk speed; the lines were
+    validated by the index pass, so they are decoded and parsed as they are.
+    """
+    merged: dict[str, BookingOutputs] = {}
+    if not wanted:
+        return merged
+    last = max(wanted)
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            if number > last:
+                break
+            booking_id = wanted.get(number)
+            if booking_id is None:
+                continue
+            obj: Mapping[str, JsonValue] = parse_line(raw.decode("utf-8").strip(_JSON_WS))
+            outputs = merged.get(booking_id)
+            if outputs is None:
+                outputs = merged[booking_id] = BookingOutputs(booking_id)
+            outputs.merge(obj)
+    return merged
+
+
+def bookings_of(index: CaptureIndex, ids: Iterable[str]) -> dict[int, str]:
+    """Line number -> booking id for the given bookings of one side."""
+    wanted: dict[int, str] = {}
+    for booking_id in ids:
+        entry = index.bookings.get(booking_id)
+        if entry is not None:
+            for number in entry_lines(entry):
+                wanted[number] = booking_id
+    return wanted
