@@ -30,15 +30,14 @@ REPORTED_MODULES = (
     "opentelemetry.sdk.metrics",
     "opentelemetry.sdk.extension.aws.trace",
     "opentelemetry.propagators.aws",
-    "opentelemetry.exporter.otlp.proto.common.trace_encoder",
-    "opentelemetry.exporter.otlp.proto.common.metrics_encoder",
+    "google.protobuf",
     "naver_sms.telemetry.otlp",
 )
 
 VARIANTS: dict[str, dict[str, str]] = {
     # What is deployed: OTLP/HTTP to the ADOT collector layer.
     "otlp": {"OTEL_TRACES_EXPORTER": "otlp", "OTEL_METRICS_EXPORTER": "otlp"},
-    # SDK installed, nothing exported: the SDK cost without the protobuf encoder.
+    # SDK installed, nothing exported: the SDK cost without any exporter.
     "sdk_no_export": {"OTEL_TRACES_EXPORTER": "none", "OTEL_METRICS_EXPORTER": "none"},
     # NAVER_SMS_TELEMETRY=off: API and structlog only, the SDK is never imported.
     "telemetry_off": {"NAVER_SMS_TELEMETRY": "off"},

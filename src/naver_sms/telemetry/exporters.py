@@ -3,8 +3,8 @@
 `otlp` (default: OTLP/HTTP protobuf to the ADOT collector layer on localhost:4318),
 `console`, `memory` (tests and the demo; read back with :func:`memory`) or `none`; for
 metrics also `emf` (CloudWatch EMF on stdout, see :mod:`naver_sms.telemetry.emf`). Each
-exporter is imported only when selected: the OTLP encoder pulls in protobuf, which a function
-exporting to the console or nowhere should not pay for at cold start.
+exporter is imported only when selected, so a function exporting elsewhere or nowhere does not
+pay for the others at cold start.
 """
 
 from __future__ import annotations

@@ -2,10 +2,11 @@
 
 Why not the upstream `opentelemetry-exporter-otlp-proto-http` exporter classes: they import
 `requests` (tens of milliseconds at cold start, on top of the urllib3 that boto3 already
-loads) and retry with exponential backoff, which in Lambda is time the caller pays for. Here
-each export is a single POST over the standard library's `http.client` to the collector on
-localhost, on a kept-alive connection, bounded by a deadline the caller gives; the payload is
-encoded by the upstream OTLP encoder, so the wire format is exactly upstream's. A failed
+loads) and protobuf, and retry with exponential backoff, which in Lambda is time the caller
+pays for. Here each export is a single POST over the standard library's `http.client` to the
+collector on localhost, on a kept-alive connection, bounded by a deadline the caller gives;
+the payload is written by :mod:`naver_sms.telemetry.otlp_proto`, tested to decode to exactly
+the message the upstream encoder builds. A failed
 export is reported to the caller (which counts it) and dropped: the next invocation must not
 pay for this one.
 
@@ -22,13 +23,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from opentelemetry.exporter.otlp.proto.common.metrics_encoder import encode_metrics
-from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult, MetricsData
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 from naver_sms.telemetry import constants as env_names
+from naver_sms.telemetry.otlp_proto import encode_metrics, encode_spans
 
 _CONTENT_TYPE = "application/x-protobuf"
 _HTTP_OK_MIN, _HTTP_OK_MAX = 200, 299
@@ -199,7 +199,7 @@ class OtlpSpanExporter(DeadlineAware, SpanExporter):
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         try:
-            self.sender.post(encode_spans(spans).SerializeToString(), self._deadline())
+            self.sender.post(encode_spans(spans), self._deadline())
         except Exception as exc:
             self.last_error = str(exc)
             return SpanExportResult.FAILURE
@@ -219,7 +219,7 @@ class OtlpMetricExporter(DeadlineAware, MetricExporter):
         self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any
     ) -> MetricExportResult:
         try:
-            body = encode_metrics(metrics_data).SerializeToString()
+            body = encode_metrics(metrics_data)
             self.sender.post(body, self._deadline(timeout_millis))
         except Exception as exc:
             self.last_error = str(exc)

@@ -138,7 +138,10 @@ def _install_providers(
     from opentelemetry.propagators.aws import AwsXRayPropagator  # noqa: PLC0415
     from opentelemetry.propagators.composite import CompositePropagator  # noqa: PLC0415
     from opentelemetry.sdk.extension.aws.trace import AwsXRayIdGenerator  # noqa: PLC0415
-    from opentelemetry.sdk.metrics import MeterProvider  # noqa: PLC0415
+    from opentelemetry.sdk.metrics import (  # noqa: PLC0415
+        AlwaysOffExemplarFilter,
+        MeterProvider,
+    )
     from opentelemetry.sdk.trace import TracerProvider  # noqa: PLC0415
     from opentelemetry.trace.propagation.tracecontext import (  # noqa: PLC0415
         TraceContextTextMapPropagator,
@@ -163,8 +166,14 @@ def _install_providers(
     )
     tracer_provider.add_span_processor(span_buffer)
     reader = InvocationMetricReader()
+    # Exemplars (trace ids attached to metric points) cost a lookup per measurement and
+    # awsemf drops them: off unless asked for with the standard variable.
+    exemplars = None if environ.get("OTEL_METRICS_EXEMPLAR_FILTER") else AlwaysOffExemplarFilter()
     meter_provider = MeterProvider(
-        resource=resource, metric_readers=[reader], shutdown_on_exit=False
+        resource=resource,
+        metric_readers=[reader],
+        exemplar_filter=exemplars,
+        shutdown_on_exit=False,
     )
     trace.set_tracer_provider(tracer_provider)
     metrics.set_meter_provider(meter_provider)

@@ -104,6 +104,7 @@ def test_only_the_selected_exporter_is_imported() -> None:
     assert "requests" not in memory
     otlp = _modules_after(setup.format("otlp"))
     assert "naver_sms.telemetry.otlp" in otlp
-    assert "opentelemetry.exporter.otlp.proto.common.trace_encoder" in otlp
-    # The upstream exporter (and its `requests`) is not needed for OTLP/HTTP.
+    # Neither the upstream exporter (and its `requests`) nor protobuf is needed for OTLP/HTTP.
     assert "requests" not in otlp
+    assert "google.protobuf" not in otlp
+    assert "opentelemetry.exporter.otlp.proto.common.trace_encoder" not in otlp
