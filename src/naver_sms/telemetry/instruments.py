@@ -53,9 +53,24 @@ def _instrument(spec: MetricSpec) -> Any:
     return inst
 
 
+_declared: dict[str, tuple[frozenset[str], dict[str, frozenset[str] | None]]] = {}
+
+
+def _declaration(spec: MetricSpec) -> tuple[frozenset[str], dict[str, frozenset[str] | None]]:
+    """The spec's attribute names and closed value sets, computed once per metric."""
+    found = _declared.get(spec.name)
+    if found is None:
+        found = _declared[spec.name] = (
+            frozenset(spec.attributes),
+            {a: catalog.LOW_CARDINALITY_ATTRIBUTES.get(a) for a in spec.attributes},
+        )
+    return found
+
+
 def record(spec: MetricSpec, value: float = 1, **attributes: str) -> None:
     """Record one point of a catalogued metric; undeclared attributes are a programming error."""
-    if set(attributes) != set(spec.attributes):
+    names, allowed = _declaration(spec)
+    if attributes.keys() != names:
         raise ValueError(
             f"metric {spec.name!r} takes attributes {sorted(spec.attributes)}, "
             f"got {sorted(attributes)}"
@@ -63,6 +78,9 @@ def record(spec: MetricSpec, value: float = 1, **attributes: str) -> None:
     if not _enabled:
         return
     for key, val in attributes.items():
+        closed = allowed[key]
+        if closed is not None and val in closed:
+            continue
         # Last line of defence: a phone or secret passed as a "store id" never reaches a metric.
         clean = scrub_text(val)
         if clean is not val:

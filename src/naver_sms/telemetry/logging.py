@@ -27,6 +27,7 @@ from naver_sms.telemetry import constants as env_names
 from naver_sms.telemetry.redaction import (
     NAME_KEYS,
     REDACTED,
+    has_secrets,
     is_secret_key,
     mask_name,
     mask_phones,
@@ -136,12 +137,35 @@ def _map_strings(value: Any, func: Callable[[str], str]) -> Any:
     return value
 
 
+# Fields the chain itself adds from trusted sources: not worth scanning on every line.
+_OWN_FIELDS: Final = frozenset(
+    {
+        "timestamp",
+        "level",
+        "service",
+        "function_name",
+        "function_request_id",
+        "cold_start",
+        "trace_id",
+        "xray_trace_id",
+        "span_id",
+        "logger",
+    }
+)
+
+
 def _update_in_place(event_dict: EventDict, func: Callable[[str], str]) -> EventDict:
     for key, value in event_dict.items():
-        if isinstance(value, str | dict | list | tuple):
+        if key in _OWN_FIELDS:
+            continue
+        if type(value) is str:
+            new = func(value)
+        elif isinstance(value, str | dict | list | tuple):
             new = _map_strings(value, func)
-            if new is not value:
-                event_dict[key] = new
+        else:
+            continue
+        if new is not value:
+            event_dict[key] = new
     return event_dict
 
 
@@ -212,12 +236,16 @@ def drop_secrets(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
     """Secret-looking keys (token, secret, key, password, signature ...) and every registered
     secret value, anywhere in the event, become `[REDACTED]`."""
     for key, value in event_dict.items():
+        if key in _OWN_FIELDS:
+            continue
         if is_secret_key(key) and value is not None:
             event_dict[key] = REDACTED
         elif isinstance(value, dict | list | tuple):
             new = _drop_secret_keys(value)
             if new is not value:
                 event_dict[key] = new
+    if not has_secrets():
+        return event_dict
     return _update_in_place(event_dict, _redact_fast)
 
 

@@ -45,6 +45,10 @@ def register_secrets(values: Iterable[str | None]) -> None:
         _secret_pattern = re.compile("|".join(re.escape(s) for s in ordered))
 
 
+def has_secrets() -> bool:
+    return _secret_pattern is not None
+
+
 def registered_secret_count() -> int:
     return len(_secrets)
 
