@@ -69,6 +69,35 @@ _CONFIG: tuple[tuple[str, str, str], ...] = (
     (c.LOG_LEVEL, c.DEFAULT_LOG_LEVEL, "`DEBUG`, `INFO`, `WARNING`, `ERROR`."),
 )
 
+_USAGE = """\
+## Using it
+
+```python
+from naver_sms.telemetry import instrument_handler, register_secrets
+
+@instrument_handler(switch=lambda: switches.current().telemetry)  # or bare: @instrument_handler
+def lambda_handler(event, context): ...
+
+register_secrets(secrets.values())  # values loaded at runtime (Secrets Manager, SSM)
+```
+
+- `configure(*, service_name, service_version, environment, traces_exporter,
+  metrics_exporter, flush_ms, enabled, secrets, environ, logs=True, force=False)`: every
+  argument overrides its variable below; the decorator calls it at init. Idempotent;
+  `force=True` re-selects exporters and budget on the same providers (tests, demo).
+- `configure_logging(environ=None, *, service_name=None)`: the log chain alone, for tools
+  that log without telemetry (e.g. the CLI). `structlog.get_logger()` anywhere picks it up.
+- `register_secrets(values)`: values never to appear in logs, spans or metric attributes.
+  The SENS keys, Telegram token and AWS credentials in the environment are registered by
+  `configure()` automatically.
+- `in_memory()` with `OTEL_*_EXPORTER=memory`: `.spans()`, `.metric_points()`,
+  `.metric_batches()`, `.clear()` (`naver_sms.telemetry.testing.use_memory()` resets all).
+- The flow reports through `naver_sms.telemetry.instruments` only: `record(spec, value,
+  **attributes)`, `booking_span()`, `sens_request()`, `telegram_request()`,
+  `dynamodb_call()` (each yields a `ClientCall`; call `.finish(outcome, status_code,
+  **attributes)`).
+"""
+
 _EXPORT_PATH = f"""\
 ## How telemetry leaves the function
 
@@ -88,9 +117,9 @@ _EXPORT_PATH = f"""\
 - OTLP export is one POST per signal (OTLP protobuf written directly, no protobuf library)
   over a kept-alive `http.client` connection, with no retry: a collector that is down costs
   a refused connection, one that hangs costs at most the budget. (Only a kept connection the
-  collector closed while idle is replaced once, before the request could have been read.) Failures are
-  counted in `telemetry_export_failures` (delivered with the next successful metric export)
-  and logged once per failing signal (`telemetry_export_failed`, then
+  collector closed while idle is replaced once, before the request could have been read.)
+  Failures are counted in `telemetry_export_failures` (delivered with the next successful
+  metric export) and logged once per failing signal (`telemetry_export_failed`, then
   `telemetry_export_recovered`).
 - Faster metric path, `OTEL_METRICS_EXPORTER=emf`: each point is written as one CloudWatch
   EMF line on stdout (the function's log group), with the namespace, unit and dimension sets
@@ -243,6 +272,7 @@ def render(cold_start: dict[str, Any] | None = None) -> str:
         cold_start = json.loads(COLD_START_PATH.read_text(encoding="utf-8"))
     sections = [
         _HEADER,
+        _USAGE,
         _config_section(),
         _EXPORT_PATH,
         _spans_section(),

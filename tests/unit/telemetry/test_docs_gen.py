@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from naver_sms.cli import main
 from naver_sms.telemetry import catalog, docs_gen
 
 REPO = Path(__file__).resolve().parents[3]
@@ -57,3 +58,11 @@ def test_cold_start_section_reports_the_measured_differences() -> None:
     assert "adds **37.0 ms** over telemetry off" in text
     assert "the OTLP exporter **25.0 ms**, together **62.0 ms**" in text
     assert "| `structlog` | 50.0 |" in text
+
+
+def test_naver_sms_docs_subcommand_checks_the_committed_file(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(REPO)
+    assert main(["docs", "--check"]) == 0
+    assert "up to date" in capsys.readouterr().out
