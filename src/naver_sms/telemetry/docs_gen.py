@@ -60,6 +60,7 @@ _CONFIG: tuple[tuple[str, str, str], ...] = (
     (c.OTEL_RESOURCE_ATTRIBUTES, "", "Extra resource attributes, `k=v,...`."),
     (c.DEPLOYMENT_ENVIRONMENT, "", "`deployment.environment(.name)` resource attribute."),
     (c.NAVER_SMS_TELEMETRY, "on", "`off`: the SDK is not even imported; logs still flow."),
+    ("OTEL_SDK_DISABLED", "false", "`true` has the same effect as `NAVER_SMS_TELEMETRY=off`."),
     (
         c.NAVER_SMS_TELEMETRY_FLUSH_MS,
         str(c.DEFAULT_FLUSH_MS),

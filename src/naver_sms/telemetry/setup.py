@@ -116,6 +116,8 @@ def flush_budget_ms(environ: Mapping[str, str], override: int | None = None) -> 
 def telemetry_enabled(environ: Mapping[str, str], override: bool | None = None) -> bool:
     if override is not None:
         return override
+    if environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":  # the standard switch
+        return False
     return environ.get(env_names.NAVER_SMS_TELEMETRY, "on").strip().lower() not in _OFF_VALUES
 
 

@@ -9,6 +9,7 @@ import structlog
 from opentelemetry.trace import SpanKind, StatusCode
 
 from naver_sms.telemetry import catalog, instruments, setup
+from naver_sms.telemetry import handler as telemetry_handler
 from naver_sms.telemetry.exporters import MemoryExporters
 from naver_sms.telemetry.handler import faas_trigger, flush_budget, instrument_handler
 
@@ -209,8 +210,10 @@ def test_switch_off_means_no_spans_metrics_or_flush(
 
 
 def test_broken_switch_keeps_telemetry_on_and_logs_once(
-    mem: MemoryExporters, capsys: pytest.CaptureFixture[str]
+    mem: MemoryExporters, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(telemetry_handler, "_switch_error_logged", False)
+
     def switch() -> bool:
         raise RuntimeError("ssm down")
 
@@ -222,7 +225,7 @@ def test_broken_switch_keeps_telemetry_on_and_logs_once(
     handler({}, FakeContext())
     assert len(mem.spans()) == 2
     events = [line["event"] for line in _lines(capsys.readouterr().out)]
-    assert events.count("telemetry_switch_failed") <= 1
+    assert events.count("telemetry_switch_failed") == 1
 
 
 def test_telemetry_off_by_environment_runs_the_handler_bare(mem: MemoryExporters) -> None:
@@ -239,6 +242,20 @@ def test_telemetry_off_by_environment_runs_the_handler_bare(mem: MemoryExporters
     assert state is not None
     state.flush(300)
     assert mem.spans() == []
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, True),
+        ({"NAVER_SMS_TELEMETRY": "off"}, False),
+        ({"NAVER_SMS_TELEMETRY": "ON"}, True),
+        ({"OTEL_SDK_DISABLED": "true"}, False),
+    ],
+)
+def test_telemetry_enabled_by_environment(env: dict[str, str], expected: bool) -> None:
+    assert setup.telemetry_enabled(env) is expected
+    assert setup.telemetry_enabled(env, override=True) is True
 
 
 @pytest.mark.parametrize(
