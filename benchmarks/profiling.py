@@ -142,13 +142,20 @@ def run(world: Any, baseline: Any, naver: Any, variant_env: Callable[..., Any]) 
 # --- child side ------------------------------------------------------------------------------
 
 
-def _frame_totals(frame: Any, totals: dict[str, float], selfs: dict[str, float]) -> None:
+def _frame_totals(
+    frame: Any, totals: dict[str, float], selfs: dict[str, float], parent: str = "?"
+) -> None:
+    """Total time per frame, and self time (pyinstrument's synthetic `[self]` leaves and
+    real leaves count for the frame that owns them)."""
+    if frame.is_synthetic:
+        selfs[parent] = selfs.get(parent, 0.0) + frame.time
+        return
     key = f"{frame.function} ({Path(frame.file_path or '?').name}:{frame.line_no})"
     totals[key] = totals.get(key, 0.0) + frame.time
-    own = frame.time - sum(child.time for child in frame.children)
-    selfs[key] = selfs.get(key, 0.0) + max(own, 0.0)
+    if not frame.children:
+        selfs[key] = selfs.get(key, 0.0) + frame.time
     for child in frame.children:
-        _frame_totals(child, totals, selfs)
+        _frame_totals(child, totals, selfs, key)
 
 
 def _summarise(profiler: Any, invocations: int) -> dict[str, Any]:

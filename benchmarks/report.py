@@ -128,9 +128,9 @@ def render(doc: dict[str, Any], json_path: Path) -> str:
             f"{_cell(row.get('peak_rss_mb'))} | {ov('peak_rss_mb')} |"
         )
     w("")
-    w("Ratios of overheads (naver-sms over the other variant; lower is better):\n")
-    w("| figure | naver-sms / Powertools | naver-sms / ADOT layer | naver-sms / ADOT distro |")
-    w("|---|---|---|---|")
+    w("Ratios of overheads (the naver-sms mode's over the other variant's; lower is better):\n")
+    w("| figure | naver-sms mode | / Powertools | / ADOT layer | / ADOT distro |")
+    w("|---|---|---|---|---|")
     for label, title in (
         ("cold_start_ms", "cold start"),
         ("warm_ms", "warm reference"),
@@ -138,10 +138,13 @@ def render(doc: dict[str, Any], json_path: Path) -> str:
         ("peak_rss_mb", "peak RSS"),
     ):
         r = comps.get(label, {}).get("ratios", {})
-        w(
-            f"| {title} | {_ratio(r.get('naver-sms/powertools'))} | "
-            f"{_ratio(r.get('naver-sms/adot-layer'))} | {_ratio(r.get('naver-sms/adot-distro'))} |"
-        )
+        for ours in ("naver-sms", "naver-sms-emf"):
+            if f"{ours}/powertools" not in r:
+                continue
+            w(
+                f"| {title} | {ours} | {_ratio(r.get(f'{ours}/powertools'))} | "
+                f"{_ratio(r.get(f'{ours}/adot-layer'))} | {_ratio(r.get(f'{ours}/adot-distro'))} |"
+            )
     w("")
 
     w("### Cold start, decomposed (medians, ms)\n")

@@ -86,6 +86,14 @@ VARIANTS: tuple[Variant, ...] = (
         "naver-sms telemetry, OTLP/HTTP to the collector on loopback, flush every invocation",
     ),
     Variant(
+        "naver-sms-emf",
+        "naver-sms",
+        "benchmarks.variants.ref_naver_sms.handler",
+        "benchmarks.variants.real_naver_sms.handler",
+        "naver-sms fast mode: spans OTLP/HTTP to the collector, metrics as EMF on stdout "
+        "(OTEL_METRICS_EXPORTER=emf)",
+    ),
+    Variant(
         "naver-sms-noexport",
         "naver-sms",
         "benchmarks.variants.ref_naver_sms.handler",
@@ -197,6 +205,8 @@ def variant_env(variant: Variant, workload: str, world: World) -> tuple[list[str
     elif variant.name.startswith("naver-sms"):
         env["OTEL_SERVICE_NAME"] = FUNCTION
         env["OTEL_EXPORTER_OTLP_ENDPOINT"] = world.receiver.endpoint
+        if variant.name == "naver-sms-emf":
+            env["OTEL_METRICS_EXPORTER"] = "emf"
         if variant.name == "naver-sms-noexport":
             env["OTEL_TRACES_EXPORTER"] = "none"
             env["OTEL_METRICS_EXPORTER"] = "none"
@@ -305,6 +315,121 @@ def spawn(
     return result
 
 
+class Driven:
+    """A variant process that runs invocations in batches on command (see runner.py)."""
+
+    def __init__(self, world: World, variant: Variant, workload: str, tag: str, bookings: int):
+        self.world, self.variant, self.tag = world, variant, tag
+        command, env = variant_env(variant, workload, world)
+        read_fd, write_fd = os.pipe()
+        self.result_path = world.work / f"{tag}.json"
+        self.out_path = world.work / f"{tag}.stdout"
+        self.err_path = world.work / f"{tag}.stderr"
+        env["BENCH_SPEC"] = json.dumps(
+            {
+                "workload": "real" if workload == "real" else "ref",
+                "invocations": 0,
+                "result": str(self.result_path),
+                "bookings": str(BOOKINGS),
+                "bookings_per_invocation": bookings,
+                "now": REAL_NOW,
+                "run_id": tag,
+                "reply_fd": write_fd,
+            }
+        )
+        self.emitted: dict[str, Any] = {
+            "udp_datagrams": 0,
+            "udp_bytes": 0,
+            "otlp": {},
+            "downstream_requests": 0,
+        }
+        with self.out_path.open("wb") as out, self.err_path.open("wb") as err:
+            env["BENCH_SPAWN_NS"] = str(time.monotonic_ns())
+            self.process = subprocess.Popen(
+                command,
+                env=env,
+                cwd=ROOT,
+                stdin=subprocess.PIPE,
+                stdout=out,
+                stderr=err,
+                pass_fds=(write_fd,),
+                text=True,
+            )
+        os.close(write_fd)
+        self.reply = os.fdopen(read_fd, "r")
+        self._expect("ready")
+
+    def _expect(self, word: str) -> None:
+        line = self.reply.readline().strip()
+        if line != word:
+            self.process.kill()
+            tail = self.err_path.read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"{self.variant.name}: expected {word!r}, got {line!r}:\n{tail}")
+
+    def run(self, count: int) -> None:
+        world = self.world
+        udp0, otlp0 = world.udp.snapshot(), world.receiver.received()
+        down0 = sum(world.downstream.counts.values())
+        assert self.process.stdin is not None
+        self.process.stdin.write(f"{count}\n")
+        self.process.stdin.flush()
+        self._expect("ok")
+        time.sleep(0.02)  # let the UDP sink drain
+        udp1, otlp1 = world.udp.snapshot(), world.receiver.received()
+        self.emitted["udp_datagrams"] += udp1[0] - udp0[0]
+        self.emitted["udp_bytes"] += udp1[1] - udp0[1]
+        for key, value in otlp1.items():
+            self.emitted["otlp"][key] = self.emitted["otlp"].get(key, 0) + value - otlp0.get(key, 0)
+        self.emitted["downstream_requests"] += sum(world.downstream.counts.values()) - down0
+
+    def finish(self) -> dict[str, Any]:
+        assert self.process.stdin is not None
+        self.process.stdin.write("end\n")
+        self.process.stdin.close()
+        self.process.wait(timeout=120)
+        self.reply.close()
+        if self.process.returncode != 0 or not self.result_path.exists():
+            tail = self.err_path.read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"{self.variant.name} failed rc={self.process.returncode}:\n{tail}")
+        result: dict[str, Any] = json.loads(self.result_path.read_text())
+        lines = self.out_path.read_text(errors="replace").splitlines()
+        self.emitted["stdout_lines"] = len(lines)
+        self.emitted["emf_documents"] = sum(1 for line in lines if '"_aws"' in line)
+        self.emitted["stderr_lines"] = len(self.err_path.read_text(errors="replace").splitlines())
+        result["emitted"] = self.emitted
+        if not os.environ.get("BENCH_KEEP_LOGS"):
+            self.out_path.unlink(missing_ok=True)
+        return result
+
+
+def interleaved(
+    world: World,
+    variants: tuple[Variant, ...],
+    workload: str,
+    warmup: int,
+    batches: list[int],
+    tag: str,
+    bookings: int = 20,
+) -> dict[str, list[dict[str, Any]]]:
+    """One process per variant; batches run round-robin, order alternating every round."""
+    procs: dict[str, Driven] = {}
+    try:
+        for v in variants:
+            procs[v.name] = Driven(world, v, workload, f"{tag}-{v.name}", bookings)
+        for v in variants:
+            if warmup:
+                procs[v.name].run(warmup)
+        for index, count in enumerate(batches):
+            for v in alternate(variants, index):
+                procs[v.name].run(count)
+        return {name: [proc.finish()] for name, proc in procs.items()}
+    except BaseException:
+        for proc in procs.values():
+            if proc.process.poll() is None:
+                proc.process.kill()
+        raise
+
+
 def _progress(message: str) -> None:
     print(f"bench [{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
@@ -327,11 +452,13 @@ def phase_warm(
     world: World, variants: tuple[Variant, ...], cfg: Config
 ) -> dict[str, list[dict[str, Any]]]:
     samples: dict[str, list[dict[str, Any]]] = {v.name: [] for v in variants}
+    batch = 50
+    count = cfg.warm_invocations - cfg.warm_discard
+    batches = [batch] * (count // batch) + ([count % batch] if count % batch else [])
     for index in range(cfg.warm_rounds):
-        for v in alternate(variants, index):
-            samples[v.name].append(
-                spawn(world, v, "ref", cfg.warm_invocations, f"warm-{index}-{v.name}")
-            )
+        done = interleaved(world, variants, "ref", cfg.warm_discard, batches, f"warm-{index}")
+        for name, procs in done.items():
+            samples[name].extend(procs)
         _progress(f"warm reference workload: {index + 1}/{cfg.warm_rounds} rounds")
     return samples
 
@@ -341,17 +468,17 @@ def phase_real(
 ) -> dict[str, list[dict[str, Any]]]:
     samples: dict[str, list[dict[str, Any]]] = {v.name: [] for v in variants}
     for index in range(cfg.real_rounds):
-        for v in alternate(variants, index):
-            samples[v.name].append(
-                spawn(
-                    world,
-                    v,
-                    "real",
-                    cfg.real_invocations,
-                    f"real-{index}-{v.name}",
-                    bookings=cfg.bookings_per_invocation,
-                )
-            )
+        done = interleaved(
+            world,
+            variants,
+            "real",
+            1,
+            [1] * (cfg.real_invocations - 1),
+            f"real-{index}",
+            bookings=cfg.bookings_per_invocation,
+        )
+        for name, procs in done.items():
+            samples[name].extend(procs)
         _progress(f"real handler: {index + 1}/{cfg.real_rounds} rounds")
     return samples
 

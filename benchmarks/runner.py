@@ -106,16 +106,32 @@ def main() -> None:
     imported = time.monotonic_ns()
     durations: list[int] = []
     results: list[Any] = []
-    for index in range(int(spec["invocations"])):
-        os.environ["_X_AMZN_TRACE_ID"] = trace_header()
-        event = make_event(spec, index, template)
-        context = LambdaContext()
-        started = time.perf_counter_ns()
-        result = handler(event, context)
-        durations.append(time.perf_counter_ns() - started)
-        if index < 2 or index == int(spec["invocations"]) - 1:
-            results.append(result)
-    sys.stdout.flush()
+
+    def invoke(count: int) -> None:
+        for _ in range(count):
+            index = len(durations)
+            os.environ["_X_AMZN_TRACE_ID"] = trace_header()
+            event = make_event(spec, index, template)
+            context = LambdaContext()
+            started = time.perf_counter_ns()
+            result = handler(event, context)
+            durations.append(time.perf_counter_ns() - started)
+            if index < 2:
+                results.append(result)
+        sys.stdout.flush()
+
+    if spec.get("reply_fd") is None:
+        invoke(int(spec["invocations"]))
+    else:
+        # Driven: the parent interleaves batches of every variant's process (one running at a
+        # time), so background noise spreads evenly over the variants.
+        with os.fdopen(int(spec["reply_fd"]), "w", buffering=1) as reply:
+            reply.write("ready\n")
+            for line in sys.stdin:
+                if line.strip() == "end":
+                    break
+                invoke(int(line))
+                reply.write("ok\n")
     first_line = marks.first_line_ns
     out = {
         "spawn_to_runner_ms": (_RUNNER_START_NS - spawn_ns) / 1e6,
