@@ -1,0 +1,227 @@
+"""`make demo`: one day of bookings through the real Lambda handler on the local stack.
+
+What it does, in order:
+1. starts moto server (DynamoDB, SSM), the local SENS and Telegram servers and, when built, the
+   OpenTelemetry Collector with `collector/local.yaml` (EMF + X-Ray to local sinks);
+2. phase 1, dry run: the 08:00 run over the sample day — SMS are built and captured, none sent;
+3. the owner's approval is recorded in SSM and the `sms_sending` switch turned on;
+4. phase 2, live: runs through the day (09:00 … 19:00) in a new execution environment:
+   confirms, cancellations and visit reminders reach the local SENS, the owner gets Telegram;
+5. prints a summary and writes every artefact under `--out` (default `out/demo/`).
+Every process it started is stopped on exit, on failure and on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from naver_sms.clients.sms import mask_phone
+from naver_sms.devstack.collector import InspectedCollector
+from naver_sms.devstack.stack import LocalStack
+
+REPO = Path(__file__).resolve().parents[3]
+SAMPLE_DAY = REPO / "examples" / "bookings-2026-11-20.json"
+DAY = "2026-11-20"
+DRY_RUN_TIMES = ("08:00",)
+LIVE_TIMES = ("09:00", "11:00", "13:00", "15:00", "17:00", "19:00")
+# Bookings cancelled during the day were confirmed until then: the booking source reports
+# them as confirmed before this time, which is what gives them a confirm and then a cancel.
+CANCELLED_AT = "13:00"
+
+
+def day_events(bookings: list[Any], times: tuple[str, ...]) -> list[dict[str, Any]]:
+    """One invocation event per run time, with each booking's status as of that time."""
+    events = []
+    for hhmm in times:
+        now = f"{DAY}T{hhmm}:00+09:00"
+        snapshot = []
+        for booking in bookings:
+            cancelled_later = (
+                isinstance(booking, dict)
+                and booking.get("status") == "cancelled"
+                and hhmm < CANCELLED_AT
+            )
+            snapshot.append({**booking, "status": "confirmed"} if cancelled_later else booking)
+        events.append({"bookings": snapshot, "now": now})
+    return events
+
+
+def invoke_phase(
+    name: str, events: list[dict[str, Any]], env: dict[str, str], out: Path
+) -> list[dict[str, Any]]:
+    """Run one execution environment (a child process) over `events`; logs to logs.jsonl."""
+    events_path = out / f"events-{name}.jsonl"
+    events_path.write_text(
+        "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events), encoding="utf-8"
+    )
+    results_path = out / f"results-{name}.jsonl"
+    with (out / "logs.jsonl").open("a", encoding="utf-8") as logs:
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "naver_sms.devstack.invoke",
+                str(events_path),
+                "--results",
+                str(results_path),
+            ],
+            env=env,
+            stdout=logs,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            timeout=600,
+        )
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"phase {name}: the Lambda process failed:\n{proc.stderr[-2000:]}")
+    return [json.loads(line) for line in results_path.read_text("utf-8").splitlines()]
+
+
+def lambda_env(stack: LocalStack, out: Path, telemetry: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "AWS_"))}
+    env.update(stack.env())
+    env.update(
+        {
+            "SMS_SENDING_ENABLED": "true",  # the deploy-time half of the gate; SSM holds the rest
+            "CAPTURE_PATH": str(out / "capture.jsonl"),
+            "NAVER_SMS_SWITCH_CACHE_SECONDS": "0",
+            "AWS_LAMBDA_FUNCTION_NAME": "naver-sms",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
+            "AWS_LAMBDA_LOG_STREAM_NAME": "2026/11/20/[$LATEST]demo",
+            "NAVER_SMS_ENVIRONMENT": "demo",
+            **telemetry,
+        }
+    )
+    return env
+
+
+def print_table(title: str, results: list[dict[str, Any]]) -> None:
+    print(f"\n{title}")
+    print(
+        f"  {'time (KST)':<11}{'mode':<9}{'processed':>10}{'sms':>6}{'invalid':>9}"
+        f"{'failed':>8}{'notified':>10}{'ms':>8}"
+    )
+    for r in results:
+        res = r.get("result") or {}
+        when = (r.get("now") or "")[11:16]
+        if "error" in r:
+            print(f"  {when:<11}ERROR {r['error']['type']}: {r['error']['message']}")
+            continue
+        print(
+            f"  {when:<11}{res.get('mode', ''):<9}{res.get('processed', 0):>10}"
+            f"{res.get('sent', 0):>6}{res.get('invalid', 0):>9}{res.get('failed', 0):>8}"
+            f"{res.get('notified', 0):>10}{r.get('duration_ms', 0):>8.0f}"
+        )
+
+
+def write_received(stack: LocalStack, out: Path) -> tuple[Counter[str], int]:
+    by_type: Counter[str] = Counter()
+    with (out / "sens-received.jsonl").open("w", encoding="utf-8") as f:
+        for m in stack.sens.messages:
+            by_type[m.type] += 1
+            f.write(
+                json.dumps(
+                    {
+                        "request_id": m.request_id,
+                        "type": m.type,
+                        "to": mask_phone(m.to),
+                        "subject": m.subject,
+                        "content": m.content,
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
+    with (out / "telegram-received.jsonl").open("w", encoding="utf-8") as f:
+        for t in stack.telegram.messages:
+            f.write(
+                json.dumps({"message_id": t.message_id, "text": t.text}, ensure_ascii=False) + "\n"
+            )
+    return by_type, len(stack.telegram.messages)
+
+
+@contextmanager
+def telemetry_sinks(out: Path) -> Iterator[dict[str, str]]:
+    """The real collector (local.yaml + inspect overlay) and its local destinations."""
+    print("starting the OpenTelemetry Collector (ADOT layer components, collector/local.yaml) ...")
+    with InspectedCollector(out) as running:
+        yield running.lambda_env()
+
+
+def run_demo(out: Path) -> int:
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    bookings = json.loads(SAMPLE_DAY.read_text("utf-8"))["bookings"]
+    print(
+        f"naver-sms demo: {len(bookings)} bookings for {DAY} "
+        f"({SAMPLE_DAY.relative_to(REPO)}), artefacts in {out}"
+    )
+    with ExitStack() as stack_of:
+        print("starting the local stack: moto server (DynamoDB, SSM), SENS, Telegram ...")
+        stack = stack_of.enter_context(LocalStack(log_dir=out))
+        telemetry = stack_of.enter_context(telemetry_sinks(out))
+        env = lambda_env(stack, out, telemetry)
+
+        dry = invoke_phase("dry-run", day_events(bookings, DRY_RUN_TIMES), env, out)
+        print_table("phase 1 — dry run (no approval yet: nothing leaves the process)", dry)
+        print(f"  reason: {dry[0].get('result', {}).get('mode_reason')}")
+        print(
+            f"  local SENS received {len(stack.sens.messages)} SMS, Telegram "
+            f"{len(stack.telegram.messages)} messages"
+        )
+
+        approval = stack.set_approval(
+            "owner@demo.example", approved_at=datetime.now(UTC) - timedelta(minutes=1)
+        )
+        stack.set_switch("sms_sending", True)
+        print(
+            f"\nowner approval recorded in SSM {stack.approval_parameter}: "
+            f"{json.dumps(approval)}; switch sms_sending=on"
+        )
+
+        live = invoke_phase("live", day_events(bookings, LIVE_TIMES), env, out)
+        print_table("phase 2 — live", live)
+        by_type, telegrams = write_received(stack, out)
+        print(
+            f"  local SENS received {sum(by_type.values())} SMS "
+            f"({', '.join(f'{t} {n}' for t, n in sorted(by_type.items()))}); "
+            f"Telegram {telegrams} messages"
+        )
+        invalid = next((r["result"]["errors"] for r in live if r.get("result")), [])
+        if invalid:
+            print("  bad bookings, reported and skipped at every run:")
+            for e in invalid:
+                print(f"    {e['where']}: {e['field']}: {e['reason']}")
+    print(f"\nartefacts in {out}:")
+    for path in sorted(out.iterdir()):
+        if path.is_file():
+            print(f"  {path.name:<28}{path.stat().st_size:>10,} bytes")
+    failures = [r for r in dry + live if "error" in r]
+    return 1 if failures else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run the naver-sms demo on the local stack.")
+    parser.add_argument("--out", type=Path, default=REPO / "out" / "demo")
+    args = parser.parse_args(argv)
+    try:
+        return run_demo(args.out.resolve())
+    except KeyboardInterrupt:
+        print("\ninterrupted: every process the demo started has been stopped", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
