@@ -109,7 +109,8 @@ _EXPORT_PATH = f"""\
   a new series). Exporters are chosen by the variables above; only the chosen one is imported.
 - Each invocation's SERVER span continues the trace Lambda started: `_X_AMZN_TRACE_ID`
   (`Root=…;Parent=…;Sampled=…`) is parsed at every invocation. `Sampled=0` means no spans
-  for that invocation (metrics and logs still flow).
+  for that invocation (metrics and logs, with their trace ids, still flow); Lambda writes
+  `Sampled=0` unless the function's active tracing is on, so the infrastructure turns it on.
 - Spans are appended to an in-memory list as they end; metrics aggregate in the SDK. At the
   end of **every** invocation, one span export and one metric export run synchronously,
   bounded together by `{c.NAVER_SMS_TELEMETRY_FLUSH_MS}` and by Lambda's remaining time minus

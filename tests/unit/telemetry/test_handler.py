@@ -140,18 +140,21 @@ def test_span_continues_the_lambda_xray_trace_and_logs_carry_it(
     assert lines[1]["cold_start"] is False
 
 
-def test_unsampled_lambda_trace_exports_no_spans_but_metrics(
-    mem: MemoryExporters, monkeypatch: pytest.MonkeyPatch
+def test_unsampled_lambda_trace_exports_no_spans_but_metrics_and_correlated_logs(
+    mem: MemoryExporters, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("_X_AMZN_TRACE_ID", XRAY_HEADER.replace("Sampled=1", "Sampled=0"))
 
     @instrument_handler
     def handler(event: Any, context: Any) -> None:
         instruments.record(catalog.BOOKINGS_PROCESSED, store_id="s1")
+        structlog.get_logger("t").info("unsampled")
 
     handler({}, FakeContext())
     assert mem.spans() == []
     assert mem.metric_points() == [("bookings_processed", {"store_id": "s1"}, 1)]
+    (line,) = [x for x in _lines(capsys.readouterr().out) if x["event"] == "unsampled"]
+    assert line["xray_trace_id"] == f"1-{ROOT[:8]}-{ROOT[8:]}"
 
 
 def test_w3c_traceparent_in_an_http_event_is_continued(mem: MemoryExporters) -> None:
