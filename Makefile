@@ -19,9 +19,9 @@ $(STAMP): pyproject.toml requirements/dev.lock
 
 # Debian packages the tests need (headless Chromium for the HTML report).
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing chromium (Debian package) for browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@{ command -v chromium && fc-list :lang=ko | grep -q .; } >/dev/null 2>&1 || { \
+	  echo "installing chromium + a Korean font (Debian packages) for browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum >/dev/null; }
 
 lint: install
 	$(BIN)/ruff check src tests

@@ -86,8 +86,9 @@ _SCAN_ONCE: Final[Callable[[str, int], tuple[Any, int]]] = _DECODER.scan_once  #
 
 
 def _json_reason(text: str) -> str:
+    """The decoder's own message, with the column in the physical line."""
     try:
-        json.loads(text, parse_constant=_reject_constant)
+        json.loads(text.rstrip("\r\n"), parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         return f"not valid JSON ({exc.msg} at column {exc.colno})"
     except ValueError as exc:
@@ -211,8 +212,8 @@ def iter_capture(
                 continue
             try:
                 obj = parse_line(stripped)
-            except ValueError as exc:
-                reason = str(exc)
+            except ValueError:
+                reason = _json_reason(text)  # columns of the physical line
             else:
                 verdict = validate_line(obj)
                 if not isinstance(verdict, str):
@@ -327,7 +328,7 @@ def _index_capture(path: str | Path, skip_invalid: bool) -> CaptureIndex:
             if end != len(line):
                 raise ValueError
         except (StopIteration, ValueError, RecursionError):
-            _invalid(path, number, _json_reason(line), skip_invalid, index.invalid)
+            _invalid(path, number, _json_reason(text), skip_invalid, index.invalid)
             continue
         verdict = validate_line(obj)
         if type(verdict) is str:

@@ -154,7 +154,9 @@ def grouped_bar_chart(
     top = max((value for _, series in groups for _, value, _ in series), default=0) or 1
     per_group = max(len(series) for _, series in groups)
     bar_w, gap, chart_h, base = 22, 26, 160, 190
-    width = max(360, 40 + len(groups) * (per_group * bar_w + gap))
+    # Each group is as wide as its bars or its label (about 7 px per character at 12 px).
+    spans = [max(per_group * bar_w, 7 * len(group) + 4) for group, _ in groups]
+    width = max(360, 40 + sum(spans) + gap * len(groups))
     out = [
         f'<svg role="img" aria-label="{escape(label)}" width="{width}" height="{base + 30}" '
         f'viewBox="0 0 {width} {base + 30}" xmlns="http://www.w3.org/2000/svg">',
@@ -162,8 +164,9 @@ def grouped_bar_chart(
         f'<line x1="30" y1="{base}" x2="{width - 5}" y2="{base}" stroke="#a0aec0"/>',
     ]
     x = 40
-    for group, series in groups:
+    for (group, series), span in zip(groups, spans, strict=True):
         start = x
+        x += (span - per_group * bar_w) // 2
         for name, value, colour in series:
             h = chart_h * value / top
             out.append(
@@ -173,11 +176,11 @@ def grouped_bar_chart(
                 f'text-anchor="middle">{value}</text>'
             )
             x += bar_w
-        centre = (start + x - 4) / 2
+        centre = start + span / 2
         out.append(
             f'<text x="{centre:.1f}" y="{base + 18}" text-anchor="middle">{escape(group)}</text>'
         )
-        x += gap
+        x = start + span + gap
     out.append("</svg>")
     return "".join(out)
 

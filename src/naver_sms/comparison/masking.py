@@ -12,7 +12,7 @@ import re
 from typing import Final
 
 # Korean numbers: mobile 010/011/016-019, Seoul 02, other area codes 0xx; separators optional.
-_PHONE: Final = re.compile(r"(?<!\d)(0\d{1,2})[-. ]?(\d{3,4})[-. ]?(\d{4})(?!\d)")
+_PHONE: Final = re.compile(r"(?<!\d)(02|0[1-9]\d)[-. ]?(\d{3,4})[-. ]?(\d{4})(?!\d)")
 _NAME: Final = re.compile(r"([가-힣])([가-힣]{1,3})(?=님)")
 
 
