@@ -112,7 +112,8 @@ _EXPORT_PATH = f"""\
   for that invocation (metrics and logs, with their trace ids, still flow); Lambda writes
   `Sampled=0` unless the function's active tracing is on, so the infrastructure turns it on.
 - Spans are appended to an in-memory list as they end; metrics aggregate in the SDK. At the
-  end of **every** invocation, one span export and one metric export run synchronously,
+  end of **every** invocation, one span export and one metric export are sent together (the
+  collector works on both at once) and both answers awaited before the handler returns,
   bounded together by `{c.NAVER_SMS_TELEMETRY_FLUSH_MS}` and by Lambda's remaining time minus
   {c.DEADLINE_RESERVE_MS} ms. There is no background thread: Lambda freezes the process
   between invocations, so a batch processor's timer would fire while frozen or not at all.

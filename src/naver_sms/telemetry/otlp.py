@@ -18,7 +18,7 @@ from __future__ import annotations
 import http.client
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -85,24 +85,40 @@ class OtlpHttpSender:
         self._conn: http.client.HTTPConnection | None = None
 
     def post(self, body: bytes, deadline: float) -> None:
-        """Raise ExportError unless the collector accepts `body` before `deadline` (monotonic).
+        """Raise ExportError unless the collector accepts `body` before `deadline` (monotonic)."""
+        self.finish(self.begin(body, deadline))
+
+    def begin(self, body: bytes, deadline: float) -> InFlight:
+        """Send the request and return without waiting for the answer (see :meth:`finish`).
 
         The connection is kept alive between invocations (no handshake per flush). A kept
         connection the collector has meanwhile closed fails before the request could be read;
-        only then is the post repeated once, on a fresh connection, so nothing is sent twice.
+        only then is the request repeated once, on a fresh connection, so nothing is sent twice.
         """
         reused = self._conn is not None
         try:
-            self._post_once(body, deadline)
+            self._send(body, deadline)
         except _StaleConnection as exc:
             self.close()
             if not reused:
                 raise ExportError(str(exc)) from exc
             try:
-                self._post_once(body, deadline)
+                self._send(body, deadline)
             except _StaleConnection as again:
                 self.close()
                 raise ExportError(str(again)) from again
+            reused = False
+        return InFlight(body, deadline, retry_allowed=reused)
+
+    def finish(self, flight: InFlight) -> None:
+        """Wait (until the deadline) for the answer to the request `begin` sent."""
+        try:
+            self._receive(flight.deadline)
+        except _StaleConnection as exc:
+            self.close()
+            if not flight.retry_allowed:
+                raise ExportError(str(exc)) from exc
+            self.finish(self.begin(flight.body, flight.deadline))
 
     def _connection(self, timeout: float) -> http.client.HTTPConnection:
         if self._conn is None:
@@ -116,16 +132,25 @@ class OtlpHttpSender:
                 self._conn.sock.settimeout(timeout)
         return self._conn
 
-    def _post_once(self, body: bytes, deadline: float) -> None:
+    def _send(self, body: bytes, deadline: float) -> None:
         remaining = min(deadline - time.monotonic(), self.max_timeout_s)
         if remaining <= 0:
             raise ExportError("no time left in the flush budget")
         conn = self._connection(remaining)
         try:
-            try:
-                conn.request("POST", self._path, body=body, headers=self._headers)
-            except (BrokenPipeError, ConnectionResetError) as exc:
-                raise _StaleConnection(f"{type(exc).__name__}: {exc}") from exc
+            conn.request("POST", self._path, body=body, headers=self._headers)
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            raise _StaleConnection(f"{type(exc).__name__}: {exc}") from exc
+        except (OSError, http.client.HTTPException) as exc:
+            # Refused or timed out: the connection's state is unknown, never reuse it.
+            self.close()
+            raise ExportError(f"{type(exc).__name__}: {exc}") from exc
+
+    def _receive(self, deadline: float) -> None:
+        conn = self._conn
+        if conn is None:
+            raise ExportError("no request in flight")
+        try:
             # Connecting and sending used part of the budget: reading gets only the rest.
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -142,12 +167,13 @@ class OtlpHttpSender:
                 self.close()
             if not _HTTP_OK_MIN <= response.status <= _HTTP_OK_MAX:
                 raise ExportError(f"collector answered HTTP {response.status}")
-        except (ExportError, _StaleConnection):
-            if self._conn is not None and self._conn.sock is None:
+        except ExportError:
+            if self._conn is not None and (self._conn.sock is None or remaining <= 0):
                 self.close()
             raise
+        except _StaleConnection:
+            raise
         except (OSError, http.client.HTTPException) as exc:
-            # Timed out or refused: the connection's state is unknown, never reuse it.
             self.close()
             raise ExportError(f"{type(exc).__name__}: {exc}") from exc
 
@@ -155,6 +181,15 @@ class OtlpHttpSender:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+@dataclass(frozen=True)
+class InFlight:
+    """A request sent and not yet answered."""
+
+    body: bytes
+    deadline: float
+    retry_allowed: bool  # sent on a kept connection, which may turn out to have been closed
 
 
 class _StaleConnection(Exception):
@@ -197,13 +232,30 @@ class OtlpSpanExporter(DeadlineAware, SpanExporter):
         self.sender = sender
         self.last_error: str | None = None
 
-    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+    def begin_export(
+        self, spans: Sequence[ReadableSpan]
+    ) -> Callable[[], SpanExportResult] | SpanExportResult:
+        """Send now, learn the outcome later (a callable): spans and metrics then travel
+        concurrently. A failure to send (collector down) is returned at once."""
         try:
-            self.sender.post(encode_spans(spans), self._deadline())
-        except Exception as exc:
+            flight = self.sender.begin(encode_spans(spans), self._deadline())
+        except Exception as exc:  # reported, never raised into the Lambda
             self.last_error = str(exc)
             return SpanExportResult.FAILURE
-        return SpanExportResult.SUCCESS
+
+        def outcome() -> SpanExportResult:
+            try:
+                self.sender.finish(flight)
+            except Exception as exc:
+                self.last_error = str(exc)
+                return SpanExportResult.FAILURE
+            return SpanExportResult.SUCCESS
+
+        return outcome
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        answer = self.begin_export(spans)
+        return answer() if callable(answer) else answer
 
     def shutdown(self) -> None:
         self.sender.close()
@@ -215,16 +267,31 @@ class OtlpMetricExporter(DeadlineAware, MetricExporter):
         self.sender = sender
         self.last_error: str | None = None
 
+    def begin_export(
+        self, metrics_data: MetricsData, timeout_millis: float = 10_000
+    ) -> Callable[[], MetricExportResult] | MetricExportResult:
+        try:
+            body = encode_metrics(metrics_data)
+            flight = self.sender.begin(body, self._deadline(timeout_millis))
+        except Exception as exc:  # reported, never raised into the Lambda
+            self.last_error = str(exc)
+            return MetricExportResult.FAILURE
+
+        def outcome() -> MetricExportResult:
+            try:
+                self.sender.finish(flight)
+            except Exception as exc:
+                self.last_error = str(exc)
+                return MetricExportResult.FAILURE
+            return MetricExportResult.SUCCESS
+
+        return outcome
+
     def export(
         self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any
     ) -> MetricExportResult:
-        try:
-            body = encode_metrics(metrics_data)
-            self.sender.post(body, self._deadline(timeout_millis))
-        except Exception as exc:
-            self.last_error = str(exc)
-            return MetricExportResult.FAILURE
-        return MetricExportResult.SUCCESS
+        answer = self.begin_export(metrics_data, timeout_millis)
+        return answer() if callable(answer) else answer
 
     def force_flush(self, timeout_millis: float = 10_000) -> bool:
         return True

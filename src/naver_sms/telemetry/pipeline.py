@@ -206,26 +206,21 @@ class TelemetryPipeline:
     def flush(self, budget_s: float) -> FlushResult:
         """Export what this invocation produced; never raises, never exceeds `budget_s` by much.
 
-        Spans go first (their export failure is then counted in this same metric flush).
-        When the budget is gone before metrics, they are not collected, so the delta stays in
-        the SDK and goes out with the next flush instead of being lost.
+        Exporters that can (OTLP) send spans and metrics before waiting for either answer, so
+        the collector works on both at once. A span export that fails at once (collector
+        down) is counted in this same metric flush; one that fails later is counted in the
+        next. When the budget is gone before metrics, they are not collected, so the delta
+        stays in the SDK and goes out with the next flush instead of being lost.
         """
         started = time.monotonic()
         deadline = started + max(budget_s, 0.0)
         result = FlushResult()
         spans = self.span_buffer.drain()
+        span_answer = None
         if spans and self.span_exporter is not None:
-            try:
-                _set_deadline(self.span_exporter, deadline)
-                outcome = self.span_exporter.export([scrub_span(s) for s in spans])
-            except Exception as exc:
-                outcome = SpanExportResult.FAILURE
-                self._fail(result, "traces", f"{type(exc).__name__}: {exc}")
-            else:
-                if outcome is SpanExportResult.SUCCESS:
-                    result.spans_exported = len(spans)
-                else:
-                    self._fail(result, "traces", _last_error(self.span_exporter))
+            span_answer = self._begin_spans(self.span_exporter, spans, deadline, result)
+        metric_answer = None
+        in_flight: dict[str, int] = {}
         if self.metric_exporter is not None and time.monotonic() < deadline:
             in_flight, self.pending_failures = self.pending_failures, {}
             try:
@@ -233,28 +228,79 @@ class TelemetryPipeline:
                     record(catalog.TELEMETRY_EXPORT_FAILURES, count, signal=signal)
                 data = self.metric_reader.take()
                 if data is not None and _has_points(data):
-                    _set_deadline(self.metric_exporter, deadline)
-                    remaining_ms = max((deadline - time.monotonic()) * 1000.0, 0.0)
-                    outcome_m = self.metric_exporter.export(data, timeout_millis=remaining_ms)
-                    if outcome_m is MetricExportResult.SUCCESS:
-                        result.metrics_exported = True
-                        in_flight = {}
-                    else:
-                        self._fail(result, "metrics", _last_error(self.metric_exporter))
+                    metric_answer = self._begin_metrics(self.metric_exporter, data, deadline)
                 else:
                     in_flight = {}
             except Exception as exc:
                 self._fail(result, "metrics", f"{type(exc).__name__}: {exc}")
-            for signal, count in in_flight.items():
-                self.pending_failures[signal] = self.pending_failures.get(signal, 0) + count
+        if span_answer is not None:
+            self._span_outcome(_answer(span_answer, SpanExportResult.FAILURE), len(spans), result)
+        if metric_answer is not None:
+            if _answer(metric_answer, MetricExportResult.FAILURE) is MetricExportResult.SUCCESS:
+                result.metrics_exported = True
+                in_flight = {}
+            else:
+                self._fail(result, "metrics", _last_error(self.metric_exporter))
+        for signal, count in in_flight.items():
+            self.pending_failures[signal] = self.pending_failures.get(signal, 0) + count
         result.elapsed_ms = (time.monotonic() - started) * 1000.0
         return result
+
+    def _begin_spans(
+        self,
+        exporter: SpanExporter,
+        spans: list[ReadableSpan],
+        deadline: float,
+        result: FlushResult,
+    ) -> Callable[[], SpanExportResult] | None:
+        """Start the span export; an outcome already known is handled here and now."""
+        try:
+            _set_deadline(exporter, deadline)
+            scrubbed = [scrub_span(s) for s in spans]
+            begin = getattr(exporter, "begin_export", None)
+            outcome = begin(scrubbed) if begin is not None else exporter.export(scrubbed)
+        except Exception as exc:
+            self._fail(result, "traces", f"{type(exc).__name__}: {exc}")
+            return None
+        if callable(outcome):
+            return outcome  # type: ignore[no-any-return]
+        self._span_outcome(outcome, len(spans), result)
+        return None
+
+    def _span_outcome(self, outcome: object, count: int, result: FlushResult) -> None:
+        if outcome is SpanExportResult.SUCCESS:
+            result.spans_exported = count
+        else:
+            self._fail(result, "traces", _last_error(self.span_exporter))
+
+    def _begin_metrics(
+        self, exporter: MetricExporter, data: MetricsData, deadline: float
+    ) -> Callable[[], MetricExportResult] | MetricExportResult:
+        _set_deadline(exporter, deadline)
+        remaining_ms = max((deadline - time.monotonic()) * 1000.0, 0.0)
+        begin = getattr(exporter, "begin_export", None)
+        if begin is not None:
+            answer: Callable[[], MetricExportResult] | MetricExportResult = begin(
+                data, remaining_ms
+            )
+            return answer
+        return exporter.export(data, timeout_millis=remaining_ms)
 
     def _fail(self, result: FlushResult, signal: str, detail: str) -> None:
         result.failures.append(signal)
         self.pending_failures[signal] = self.pending_failures.get(signal, 0) + 1
         with contextlib.suppress(Exception):  # a failing failure hook must not escape
             self.on_failure(signal, detail)
+
+
+def _answer(answer: Any, failure: Any) -> Any:
+    """Wait for a deferred export outcome (a callable) or take a known one; never raises."""
+    if not callable(answer):
+        return answer
+    try:
+        return answer()
+    except Exception:
+        return failure
 
 
 def _last_error(exporter: object) -> str:

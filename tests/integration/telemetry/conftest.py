@@ -23,6 +23,10 @@ class OtlpReceiver:
     connections: int = 0
     # Close each connection after answering, without saying so (an idle-timeout close).
     drop_after_response: bool = False
+    # When set, each request waits (up to 2 s) until this many requests are in the receiver
+    # at once; `overlapping` says whether they were.
+    together: int = 0
+    overlapping: list[bool] = field(default_factory=list)
 
     def bodies(self, path: str) -> list[bytes]:
         return [body for p, _, body in self.requests if p == path]
@@ -31,6 +35,7 @@ class OtlpReceiver:
 @pytest.fixture
 def otlp_receiver() -> Iterator[OtlpReceiver]:
     receiver = OtlpReceiver(url="")
+    barrier: list[threading.Barrier] = []
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, like the collector's Go server
@@ -43,6 +48,14 @@ def otlp_receiver() -> Iterator[OtlpReceiver]:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             receiver.requests.append((self.path, dict(self.headers.items()), body))
+            if receiver.together:
+                if not barrier:
+                    barrier.append(threading.Barrier(receiver.together))
+                try:
+                    barrier[0].wait(timeout=2.0)
+                    receiver.overlapping.append(True)
+                except threading.BrokenBarrierError:
+                    receiver.overlapping.append(False)
             self.send_response(receiver.status)
             self.send_header("Content-Type", "application/x-protobuf")
             self.send_header("Content-Length", "0")

@@ -171,6 +171,19 @@ def test_refusing_collector_is_a_counted_failure(otlp_receiver: Any) -> None:
     assert state.health.failures == {"traces": 1, "metrics": 1}
 
 
+def test_spans_and_metrics_are_in_flight_together(otlp_receiver: Any) -> None:
+    """The receiver holds each request until both signals' requests have arrived: a flush
+    that waited for the span answer before sending metrics could not satisfy it."""
+    otlp_receiver.together = 2
+    _configure(otlp_receiver.url, flush_ms=10_000)
+    _handler({}, FakeContext())
+    assert sorted(p for p, _, _ in otlp_receiver.requests) == ["/v1/metrics", "/v1/traces"]
+    assert otlp_receiver.overlapping == [True, True]
+    state = setup.current()
+    assert state is not None
+    assert state.health.failures == {}
+
+
 def test_connection_is_kept_alive_across_invocations(otlp_receiver: Any) -> None:
     _configure(otlp_receiver.url)
     for _ in range(3):
