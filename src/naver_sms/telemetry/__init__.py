@@ -13,6 +13,7 @@ Importing this package is cheap: the public names below load their modules on fi
 - :func:`instrument_handler` — invocation span, cold start, bounded flush, kill switch.
 - :func:`configure_logging` — the structlog JSON chain alone (CLI tools without telemetry).
 - :func:`register_secrets` — values to redact from every log line, span and metric.
+- :func:`flush` — export now, for code that runs outside the handler wrapper (CLI, replay).
 - :func:`in_memory` — what the `memory` exporters received (tests, demo).
 """
 
@@ -25,11 +26,12 @@ if TYPE_CHECKING:
     from naver_sms.telemetry.handler import instrument_handler
     from naver_sms.telemetry.logging import configure_logging
     from naver_sms.telemetry.redaction import register_secrets
-    from naver_sms.telemetry.setup import configure, in_memory
+    from naver_sms.telemetry.setup import configure, flush, in_memory
 
 __all__ = [
     "configure",
     "configure_logging",
+    "flush",
     "in_memory",
     "instrument_handler",
     "register_secrets",
@@ -37,6 +39,7 @@ __all__ = [
 
 _WHERE = {
     "configure": "naver_sms.telemetry.setup",
+    "flush": "naver_sms.telemetry.setup",
     "in_memory": "naver_sms.telemetry.setup",
     "instrument_handler": "naver_sms.telemetry.handler",
     "configure_logging": "naver_sms.telemetry.logging",

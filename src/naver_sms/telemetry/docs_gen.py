@@ -91,6 +91,8 @@ register_secrets(secrets.values())  # values loaded at runtime (Secrets Manager,
 - `register_secrets(values)`: values never to appear in logs, spans or metric attributes.
   The SENS keys, Telegram token and AWS credentials in the environment are registered by
   `configure()` automatically.
+- `flush(budget_ms=None)`: export now, for code that emits telemetry outside the handler
+  wrapper (the CLI's `compare`, replays); call `configure()` first.
 - `in_memory()` with `OTEL_*_EXPORTER=memory`: `.spans()`, `.metric_points()`,
   `.metric_batches()`, `.clear()` (`naver_sms.telemetry.testing.use_memory()` resets all).
 - The flow reports through `naver_sms.telemetry.instruments` only: `record(spec, value,

@@ -239,6 +239,18 @@ def configure(
     return state
 
 
+def flush(budget_ms: float | None = None) -> FlushResult | None:
+    """Export what is buffered now, outside a Lambda invocation (CLI tools, replays, the demo).
+
+    The handler wrapper flushes by itself; this is for code that emits telemetry without it.
+    Returns None when telemetry is not configured or is off. Never raises.
+    """
+    state = _state
+    if state is None or not state.enabled:
+        return None
+    return state.flush(state.flush_ms if budget_ms is None else budget_ms)
+
+
 def in_memory() -> MemoryExporters:
     """What the `memory` exporters received (tests and the demo)."""
     return memory()

@@ -168,3 +168,13 @@ def test_metric_attribute_values_are_scrubbed(mem: MemoryExporters) -> None:
     instruments.record(catalog.BOOKINGS_PROCESSED, store_id="01012345678")
     _state().flush(300)
     assert mem.metric_points() == [("bookings_processed", {"store_id": "010-****-5678"}, 1)]
+
+
+def test_flush_outside_an_invocation(mem: MemoryExporters) -> None:
+    instruments.record(catalog.COMPARISON_DISCREPANCIES, channel="sms", kind="mismatch")
+    result = setup.flush()
+    assert result is not None
+    assert result.metrics_exported
+    assert mem.metric_points() == [("discrepancies", {"channel": "sms", "kind": "mismatch"}, 1)]
+    setup.configure(force=True, enabled=False)
+    assert setup.flush() is None

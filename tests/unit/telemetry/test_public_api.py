@@ -17,6 +17,7 @@ def test_public_names_resolve_to_their_modules() -> None:
     assert set(telemetry.__all__) == {
         "configure",
         "configure_logging",
+        "flush",
         "in_memory",
         "instrument_handler",
         "register_secrets",
