@@ -28,6 +28,7 @@ from naver_sms.config.settings import Settings
 from naver_sms.config.switches import Switches
 from naver_sms.sources.http import HttpBookingSource
 from naver_sms.telemetry.handler import instrument_handler
+from naver_sms.telemetry.redaction import register_secrets
 
 log = structlog.get_logger("naver_sms.app")
 
@@ -50,6 +51,8 @@ class Application:
     def build(cls, settings: Settings | None = None) -> Application:
         settings = settings or Settings.load()
         secrets = load_secrets(settings)
+        # Secrets read from SSM / Secrets Manager are unknown to the telemetry until now.
+        register_secrets(secrets.values())
         region = settings.region
         return cls(
             settings=settings,

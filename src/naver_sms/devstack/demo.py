@@ -199,7 +199,9 @@ def run_demo(out: Path) -> int:
             f"({', '.join(f'{t} {n}' for t, n in sorted(by_type.items()))}); "
             f"Telegram {telegrams} messages"
         )
-        invalid = next((r["result"]["errors"] for r in live if r.get("result")), [])
+        invalid: list[dict[str, str]] = next(
+            (r["result"]["errors"] for r in live if r.get("result")), []
+        )
         if invalid:
             print("  bad bookings, reported and skipped at every run:")
             for e in invalid:

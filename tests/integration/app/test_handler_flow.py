@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 
 from naver_sms.app.handler import Application
 from naver_sms.clients import aws
@@ -236,3 +237,24 @@ def test_guide_then_cancel_over_a_day(stack: LocalStack, tmp_path: Path) -> None
         if json.loads(line)["sms"]
     ]
     assert types == ["confirm", "guide", "cancel"]
+
+
+def test_secrets_from_ssm_are_used_and_redacted_from_logs(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret_env = stack.secrets.env()
+    for name, value in secret_env.items():
+        stack.ssm.put_parameter(
+            Name=f"/naver-sms/secrets/{name}", Value=value, Type="SecureString", Overwrite=True
+        )
+        monkeypatch.delenv(name)
+    go_live(stack)
+    application = app(sms_sending_enabled=True, secrets_source="ssm")
+    assert invoke(application, [booking("1")])["sent"] == 1
+    assert len(stack.sens.messages) == 1  # the SSM secrets signed a request SENS accepted
+    # An accidental log of a secret loaded at run time is still redacted.
+    structlog.get_logger("test").warning("oops", detail=f"t={secret_env['TELEGRAM_BOT_TOKEN']}")
+    out = capsys.readouterr().out
+    assert '"event": "oops"' in out
+    for name in ("SENS_SECRET_KEY", "SENS_ACCESS_KEY", "TELEGRAM_BOT_TOKEN"):
+        assert secret_env[name] not in out
