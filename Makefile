@@ -29,8 +29,9 @@ lint: install
 	$(BIN)/mypy
 
 include collector/collector.mk
+include infrastructure/iac.mk
 
-test: install system-deps collector
+test: install system-deps collector iac-tools
 	$(MAKE) lint
 	$(BIN)/pytest
 

@@ -1,0 +1,108 @@
+# Least privilege: exactly the calls the code makes (tests/iac checks the action lists against
+# the source), on exactly the resources it makes them on.
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name               = "${var.name}-function"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "function" {
+  statement {
+    sid       = "BookingsTable"
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.bookings.arn]
+  }
+
+  # naver_sms.config.switches: GetParameters on the three switches.
+  statement {
+    sid       = "KillSwitches"
+    actions   = ["ssm:GetParameters"]
+    resources = [for name in values(local.switch_parameter_names) : "${local.ssm_arn}${name}"]
+  }
+
+  # naver_sms.config.approval: GetParameter on the approval record.
+  statement {
+    sid       = "OwnerApproval"
+    actions   = ["ssm:GetParameter"]
+    resources = ["${local.ssm_arn}${var.approval_parameter}"]
+  }
+
+  # naver_sms.config.secrets: GetParameters (WithDecryption) under the secrets prefix.
+  statement {
+    sid       = "Secrets"
+    actions   = ["ssm:GetParameters"]
+    resources = ["${local.ssm_arn}${var.secrets_prefix}*"]
+  }
+
+  # SecureString decryption, only through SSM in this region.
+  statement {
+    sid     = "SecretsDecrypt"
+    actions = ["kms:Decrypt"]
+    resources = [
+      var.secrets_kms_key_arn != null ? var.secrets_kms_key_arn : "arn:${local.partition}:kms:${var.aws_region}:${local.account_id}:key/*"
+    ]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["ssm.${var.aws_region}.amazonaws.com"]
+    }
+
+    dynamic "condition" {
+      for_each = var.secrets_kms_key_arn == null ? [1] : []
+      content {
+        test     = "ForAnyValue:StringEquals"
+        variable = "kms:ResourceAliases"
+        values   = ["alias/aws/ssm"]
+      }
+    }
+  }
+
+  # The collector's awsxray exporter. X-Ray has no resource-level permissions for these.
+  statement {
+    sid       = "XRay"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
+
+  # The runtime's own log lines, the structured logs and the collector's EMF (stdout).
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
+  }
+
+  # Customer managed key for the environment variables and the table, when one is given.
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+    content {
+      sid       = "DataKey"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = "${var.name}-function"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.function.json
+}
