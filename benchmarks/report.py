@@ -100,6 +100,15 @@ def render(doc: dict[str, Any], json_path: Path) -> str:
         "(each round rotates the order and reverses it every other round).\n"
     )
 
+    problems = {n: per.get(n, {}).get("problems") for n in names if per.get(n, {}).get("problems")}
+    if problems:
+        w(
+            "> **Warning: some variants did not emit what they should; their figures are not "
+            "comparable:**"
+        )
+        for n, items in problems.items():
+            w(f"> - {n}: {'; '.join(items)}")
+        w("")
     w("## Targets (issue 6)\n")
     w("| target | measured | status |")
     w("|---|---|---|")
@@ -387,7 +396,11 @@ def _profiles(w: Any, profiles: dict[str, Any]) -> None:
 
 
 def console(doc: dict[str, Any]) -> str:
-    lines = ["", "targets:"]
+    lines = [""]
+    for name, row in doc["summary"]["per_variant"].items():
+        for problem in row.get("problems", []):
+            lines.append(f"WARNING {name}: {problem}")
+    lines.append("targets:")
     for t in doc["summary"]["targets"]:
         lines.append(f"  {t['status']:>12}  {t['target']}: {_measured(t)}")
     per = doc["summary"]["per_variant"]
@@ -399,3 +412,16 @@ def console(doc: dict[str, Any]) -> str:
         ]
         lines.append(f"  {name:>20}: " + " / ".join(_fmt(v, 3) for v in vals))
     return "\n".join(lines)
+
+
+def main() -> None:
+    """Re-render docs/benchmarks.md from the committed raw results (after editing findings.md)."""
+    import json  # noqa: PLC0415
+
+    json_path = ROOT / "benchmarks" / "results" / "latest.json"
+    document = json.loads(json_path.read_text(encoding="utf-8"))
+    (ROOT / "docs" / "benchmarks.md").write_text(render(document, json_path), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

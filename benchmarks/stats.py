@@ -113,6 +113,30 @@ def _emitted(processes: list[dict[str, Any]]) -> dict[str, Any]:
     return total
 
 
+# What each variant must have emitted in the warm phase, or its numbers mean nothing (a
+# misconfigured exporter is cheap because it does nothing).
+EXPECTED: dict[str, tuple[str, ...]] = {
+    "naver-sms": ("otlp.spans", "otlp.metric_points"),
+    "naver-sms-emf": ("otlp.spans", "emf_documents"),
+    "powertools": ("udp_datagrams", "emf_documents"),
+    "adot-layer": ("otlp.spans", "otlp.metric_points"),
+    "adot-distro": ("udp_datagrams", "emf_documents"),
+}
+
+
+def check_emitted(name: str, emitted: dict[str, Any], invocations: int) -> list[str]:
+    """Problems with what a variant emitted: missing telemetry, or errors on stderr."""
+    problems = []
+    for key in EXPECTED.get(name, ()):
+        head, _, tail = key.partition(".")
+        value = emitted.get(head, {}).get(tail, 0) if tail else emitted.get(head, 0)
+        if value < invocations:
+            problems.append(f"{key}={value} for {invocations} invocations")
+    if emitted.get("stderr_lines"):
+        problems.append(f"{emitted['stderr_lines']} lines on stderr")
+    return problems
+
+
 def summarise(results: dict[str, Any], variants: Sequence[Any], cfg: Any) -> dict[str, Any]:
     names = [v.name for v in variants]
     out: dict[str, Any] = {"per_variant": {n: {} for n in names}}
@@ -143,6 +167,9 @@ def summarise(results: dict[str, Any], variants: Sequence[Any], cfg: Any) -> dic
             row["peak_rss_mb"] = describe(rss_samples[n])
             row["invocations_per_process"] = cfg.warm_invocations
             row["warm_emitted"] = _emitted(warm[n])
+            row["problems"] = check_emitted(
+                n, row["warm_emitted"], cfg.warm_invocations * len(warm[n])
+            )
         if real.get(n):
             row["real_ms"] = describe(real_samples[n])
             row["real_emitted"] = _emitted(real[n])
