@@ -4,7 +4,7 @@ Two ways in:
 
 * :func:`load_capture` merges a whole file into :class:`BookingOutputs` (small files, tests).
 * :func:`index_capture` streams a file once and keeps per booking only a fingerprint of the
-  line with its metadata members removed, the store, the line numbers and the SMS types.
+  line with its metadata members removed, the store, the line offsets and the SMS types.
   The engine compares fingerprints and reads back (:func:`collect_bookings`) only the lines
   of bookings that need a full comparison, so week-long captures fit in memory.
 
@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import gc
 import json
+import mmap
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -174,36 +176,28 @@ def _entry_reason(channel: str, entries: list[Any]) -> str:
     return f"{channel} has an invalid entry"  # pragma: no cover - callers found one
 
 
-def iter_lines(path: str | Path) -> Iterator[tuple[int, str | None]]:
-    """``(line number, text)`` for every physical line; text is ``None`` if not UTF-8.
+def iter_lines(path: str | Path) -> Iterator[tuple[int, int, str | None]]:
+    """``(line number, byte offset, text)`` per physical line; text is ``None`` if not UTF-8.
 
-    Text mode decodes in large chunks (fast); only if a chunk fails to decode does the file
-    get re-read in binary from the first line not yet delivered, so the bad line is named.
+    Binary reading with a decode per line is as fast as text mode here, names the exact line
+    of a bad byte, and gives the offsets that let :func:`collect_bookings` seek.
     """
-    delivered = 0
-    try:
-        with open(path, encoding="utf-8", newline="\n") as handle:
-            for line in handle:
-                delivered += 1
-                yield delivered, line
-        return
-    except UnicodeDecodeError:
-        pass
-    with open(path, "rb") as raw:
-        for number, data in enumerate(raw, 1):
-            if number <= delivered:
-                continue
+    offset = 0
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            start = offset
+            offset += len(raw)
             try:
-                yield number, data.decode("utf-8")
+                yield number, start, raw.decode("utf-8")
             except UnicodeDecodeError:
-                yield number, None
+                yield number, start, None
 
 
 def iter_capture(
     path: str | Path, *, skip_invalid: bool = False, invalid: list[InvalidLine] | None = None
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """Validated ``(line number, object)`` pairs; invalid lines raise or are recorded."""
-    for number, text in iter_lines(path):
+    for number, _, text in iter_lines(path):
         if text is None:
             reason = "not valid UTF-8"
         else:
@@ -248,16 +242,19 @@ def load_capture(
 
 # --- compact index -----------------------------------------------------------------------
 
-# A metadata member whose value is a scalar or a flat object/array (no nesting), with strings
-# free of escapes: `"_key": "text"|number|true|false|null|{...}|[...]`.
-# Removing these from the raw line text is exact (see docs/comparison.md, "fast path"):
-# a `"` followed by `_` always opens a string, and strings without `\` or `"` inside end at
-# the next quote. Members the pattern cannot remove (container values, escapes) stay in the
-# text; the fingerprints then differ and the booking is compared in full, never wrongly.
+# Fast path: a metadata member `, "_key": value` (value a scalar or a flat object/array, its
+# strings without escapes) is cut out of the raw line text, leading comma included, and the
+# rest hashed. This is exact (docs/comparison.md, "Fingerprints"): a `"` right after a comma
+# (and blanks) is never an escaped quote and never closes a string (a string is not followed
+# by `_`), so it opens a string, and that string followed by `:` is an object key; the comma
+# before it is structural; an escape-free string ends at its next quote; the value patterns
+# are JSON's own grammar. What the patterns cannot cut (first member of an object, nested
+# values, escapes) stays in the text: the fingerprints then differ and the booking is compared
+# in full, never wrongly.
 _PLAIN_STRING: Final = r'"[^"\\\x00-\x1f]*"'
 _FLAT_BODY: Final = r'(?:[^{}\[\]"\\]|' + _PLAIN_STRING + r")*"
-_META_MEMBER: Final = re.compile(
-    r',\s*"_[^"\\\x00-\x1f]*"\s*:\s*(?:'
+_META_VALUE: Final = (
+    r"(?:"
     + _PLAIN_STRING
     + r"|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null"
     + r"|\{"
@@ -266,9 +263,23 @@ _META_MEMBER: Final = re.compile(
     + _FLAT_BODY
     + r"\])"
 )
-_ESCAPED_QUOTE_META: Final = '\\"_'
+_META_KEY: Final = r'"_[^"\\\x00-\x1f]*"\s*:\s*'
+# `, "_` is a literal prefix the regex engine searches fast (json.dumps' default separators);
+# the general pattern runs only when a `"_` is left after it.
+_META_MEMBER_DEFAULT: Final = re.compile(", " + _META_KEY + _META_VALUE)
+_META_MEMBER: Final = re.compile(r",\s*" + _META_KEY + _META_VALUE)
 
-# Index entry per booking: (fingerprint or None, store_id, line or lines, sms types, others)
+
+def metadata_free_text(line: str) -> str:
+    """The line's JSON text with the metadata members the fast path can cut, cut out."""
+    text = _META_MEMBER_DEFAULT.sub("", line)
+    if '"_' in text:
+        text = _META_MEMBER.sub("", text)
+    return text
+
+
+# Index entry per booking: (fingerprint or None, store_id, byte offset(s) of its line(s),
+# sms types, others)
 # `others` = number of DynamoDB + Telegram entries. A tuple keeps the per-booking cost at
 # about a hundred bytes, which is what lets 200,000-booking captures stay far below 600 MB.
 IndexEntry = tuple[int | None, str | None, int | tuple[int, ...], tuple[str, ...], int]
@@ -283,6 +294,8 @@ class CaptureIndex:
     sms_total: int = 0
     dynamodb_total: int = 0
     telegram_total: int = 0
+    # (booking's store, sms type) -> SMS entries; store None when no line named one
+    sms_by_store_type: Counter[tuple[str | None, str]] = field(default_factory=Counter)
     invalid: list[InvalidLine] = field(default_factory=list)
 
 
@@ -310,14 +323,37 @@ def index_capture(path: str | Path, *, skip_invalid: bool = False) -> CaptureInd
 
 def _index_capture(path: str | Path, skip_invalid: bool) -> CaptureIndex:
     index = CaptureIndex(str(path))
+    with open(path, "rb") as handle:
+        _index_lines(handle, path, skip_invalid, index)
+    # Per (store, type) SMS counts, done here so that parallel indexing parallelises it too.
+    by_types: Counter[tuple[str | None, tuple[str, ...]]] = Counter(
+        (entry[1], entry[3]) for entry in index.bookings.values() if entry[3]
+    )
+    for (store, types_of_booking), count in by_types.items():
+        for sms_type in types_of_booking:
+            index.sms_by_store_type[(store, sms_type)] += count
+    return index
+
+
+def _index_lines(
+    handle: Iterable[bytes], path: str | Path, skip_invalid: bool, index: CaptureIndex
+) -> None:
+    """The hot loop: one parse, validation and fingerprint per line, locals only."""
     bookings = index.bookings
     scan = _SCAN_ONCE
-    strip_meta = _META_MEMBER.sub
+    cut_metadata = metadata_free_text
     intern = sys.intern
     type_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
     sms_total = dynamodb_total = telegram_total = 0
-    for number, text in iter_lines(path):
-        if text is None:
+    offset = next_offset = 0
+    number = 0
+    for raw in handle:
+        number += 1
+        offset = next_offset
+        next_offset += len(raw)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
             _invalid(path, number, "not valid UTF-8", skip_invalid, index.invalid)
             continue
         line = text.strip(_JSON_WS)
@@ -348,47 +384,52 @@ def _index_capture(path: str | Path, skip_invalid: bool) -> CaptureIndex:
         booking_id = obj["booking_id"]
         previous = bookings.get(booking_id)
         if previous is None:
-            fingerprint = hash(strip_meta("", line)) if _ESCAPED_QUOTE_META not in line else None
-            bookings[booking_id] = (fingerprint, store_id, number, types, n_writes + n_notes)
+            bookings[booking_id] = (
+                hash(cut_metadata(line)),
+                store_id,
+                offset,
+                types,
+                n_writes + n_notes,
+            )
         else:
             # A booking over several lines: merged semantics, so always a full comparison.
-            _, first_store, lines, old_types, old_others = previous
-            merged_lines = (lines if isinstance(lines, tuple) else (lines,)) + (number,)
+            _, first_store, offsets, old_types, old_others = previous
+            merged_offsets = (offsets if isinstance(offsets, tuple) else (offsets,)) + (offset,)
             bookings[booking_id] = (
                 None,
                 first_store if first_store is not None else store_id,
-                merged_lines,
+                merged_offsets,
                 old_types + types,
                 old_others + n_writes + n_notes,
             )
     index.sms_total = sms_total
     index.dynamodb_total = dynamodb_total
     index.telegram_total = telegram_total
-    return index
 
 
-def entry_lines(entry: IndexEntry) -> tuple[int, ...]:
-    lines = entry[2]
-    return lines if isinstance(lines, tuple) else (lines,)
+def entry_offsets(entry: IndexEntry) -> tuple[int, ...]:
+    """Byte offsets of the lines of one indexed booking, in file order."""
+    offsets = entry[2]
+    return offsets if isinstance(offsets, tuple) else (offsets,)
 
 
 def collect_bookings(path: str | Path, wanted: Mapping[int, str]) -> dict[str, BookingOutputs]:
-    """Re-read only the ``wanted`` lines (line number -> booking id) and merge them.
+    """Re-read only the ``wanted`` lines (byte offset -> booking id) and merge them.
 
-    Binary iteration without decoding skips unwanted lines at disk speed; the lines were
-    validated by the index pass, so they are decoded and parsed as they are.
+    The lines were validated by the index pass, so they are parsed as they are; offsets are
+    visited in file order, which keeps each booking's lines in file order too.
     """
     merged: dict[str, BookingOutputs] = {}
     if not wanted:
         return merged
-    last = max(wanted)
-    with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, 1):
-            if number > last:
-                break
-            booking_id = wanted.get(number)
-            if booking_id is None:
-                continue
+    with (
+        open(path, "rb") as handle,
+        mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data,
+    ):
+        for offset in sorted(wanted):
+            end = data.find(b"\n", offset)
+            raw = data[offset : end if end >= 0 else len(data)]
+            booking_id = wanted[offset]
             obj: Mapping[str, JsonValue] = parse_line(raw.decode("utf-8").strip(_JSON_WS))
             outputs = merged.get(booking_id)
             if outputs is None:
@@ -398,11 +439,11 @@ def collect_bookings(path: str | Path, wanted: Mapping[int, str]) -> dict[str, B
 
 
 def bookings_of(index: CaptureIndex, ids: Iterable[str]) -> dict[int, str]:
-    """Line number -> booking id for the given bookings of one side."""
+    """Byte offset -> booking id for the lines of the given bookings of one side."""
     wanted: dict[int, str] = {}
     for booking_id in ids:
         entry = index.bookings.get(booking_id)
         if entry is not None:
-            for number in entry_lines(entry):
-                wanted[number] = booking_id
+            for offset in entry_offsets(entry):
+                wanted[offset] = booking_id
     return wanted

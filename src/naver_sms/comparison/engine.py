@@ -192,22 +192,22 @@ def identified_entries(
     ``table#<canonical key JSON>``, and, for the n-th repeat (n >= 1) of the same table and key
     on one side, ``table#<key>#n``: repeated writes pair up in order (docs/comparison.md).
     """
-    seen: Counter[str] = Counter()
+    seen: dict[str, int] = {}
     out: list[tuple[str, dict[str, JsonValue]]] = []
     for entry in entries:
         if channel == "sms":
             base = entry["type"]
-            n = seen[base]
+            n = seen.get(base, 0)
             key = f"{base}#{n}"
             value = _compared(entry, ("type",))
         elif channel == "telegram":
             base = str(entry["chat_id"])
-            n = seen[base]
+            n = seen.get(base, 0)
             key = f"{base}#{n}"
             value = _compared(entry, ("chat_id",))
         else:
             base = f"{entry['table']}#{canonical_json(strip_metadata(entry['key']))}"
-            n = seen[base]
+            n = seen.get(base, 0)
             key = base if n == 0 else f"{base}#{n}"
             value = _compared(entry, ("table", "key"))
         seen[base] = n + 1
@@ -295,11 +295,7 @@ def compare_captures(
     CPUs and the files are large, see :func:`index_pair`).
     """
     old, new = index_pair(old_path, new_path, skip_invalid=skip_invalid, parallel=parallel)
-    ids = sorted(old.bookings.keys() | new.bookings.keys())
-    if not ids:
-        raise EmptyComparison(f"no booking in {old_path} nor in {new_path}")
     result = ComparisonResult(
-        bookings_compared=len(ids),
         invalid_lines=len(old.invalid) + len(new.invalid),
         sms_sent_old=old.sms_total,
         sms_sent_new=new.sms_total,
@@ -309,8 +305,11 @@ def compare_captures(
         telegram_new=new.telegram_total,
         invalid=old.invalid + new.invalid,
     )
-    full = _triage(ids, old, new, result)
-    matched = len(ids) - len(full)
+    full = _triage(old, new, result)
+    result.bookings_compared = len(result.booking_stores)
+    if not result.bookings_compared:
+        raise EmptyComparison(f"no booking in {old_path} nor in {new_path}")
+    matched = result.bookings_compared - len(full)
     for chunk in _chunks(full, chunk_size):
         old_full = collect_bookings(old.path, bookings_of(old, chunk))
         new_full = collect_bookings(new.path, bookings_of(new, chunk))
@@ -375,46 +374,39 @@ def _size(path: str | Path) -> int:
         return 0
 
 
-def _triage(
-    ids: list[str], old: CaptureIndex, new: CaptureIndex, result: ComparisonResult
-) -> list[str]:
-    """Fill the per-store tallies; return the bookings that need a full comparison (sorted).
+def _triage(old: CaptureIndex, new: CaptureIndex, result: ComparisonResult) -> list[str]:
+    """Fill the per-store tallies; return the bookings that need a full comparison, sorted.
 
-    This loop runs once per booking, so it does as little as it can: SMS are tallied per
-    (store, tuple of types) and expanded to per-type counts once at the end.
+    This loop runs once per booking, so it does as little as it can: no sorted union of all
+    ids (only the few bookings compared in full are sorted, which orders the records); the SMS
+    tallies come ready from the indexes.
     """
     full: list[str] = []
     stores = result.booking_stores
-    old_sms: Counter[tuple[str | None, tuple[str, ...]]] = Counter()
-    new_sms: Counter[tuple[str | None, tuple[str, ...]]] = Counter()
-    old_get, new_get = old.bookings.get, new.bookings.get
-    for booking_id in ids:
-        o = old_get(booking_id)
+    new_get = new.bookings.get
+    for booking_id, o in old.bookings.items():
         n = new_get(booking_id)
-        if n is not None and n[3]:
-            new_sms[(n[1], n[3])] += 1
-        if o is None:
-            stores[booking_id] = n[1]  # type: ignore[index]  # in the union, so n is set
-            if n[3] or n[4]:  # type: ignore[index]
-                full.append(booking_id)
-            continue
-        if o[3]:
-            old_sms[(o[1], o[3])] += 1
         if n is None:
             stores[booking_id] = o[1]
             if o[3] or o[4]:
                 full.append(booking_id)
-            continue
-        stores[booking_id] = o[1] if o[1] is not None else n[1]
-        if o[0] is None or o[0] != n[0]:
-            full.append(booking_id)
-    for tally, target in (
-        (old_sms, result.sms_old_by_store_type),
-        (new_sms, result.sms_new_by_store_type),
+        else:
+            stores[booking_id] = o[1] if o[1] is not None else n[1]
+            if o[0] is None or o[0] != n[0]:
+                full.append(booking_id)
+    old_bookings = old.bookings
+    for booking_id, n in new.bookings.items():
+        if booking_id not in old_bookings:
+            stores[booking_id] = n[1]
+            if n[3] or n[4]:
+                full.append(booking_id)
+    for source, target in (
+        (old.sms_by_store_type, result.sms_old_by_store_type),
+        (new.sms_by_store_type, result.sms_new_by_store_type),
     ):
-        for (store, types), count in tally.items():
-            for sms_type in types:
-                target[(store or UNKNOWN_STORE, sms_type)] += count
+        for (store, sms_type), count in source.items():
+            target[(store or UNKNOWN_STORE, sms_type)] += count
+    full.sort()
     return full
 
 

@@ -8,7 +8,8 @@ Keys starting with ``_`` are metadata at any depth and are dropped before anythi
 from __future__ import annotations
 
 import json
-from typing import Any
+import marshal
+from typing import Any, Final
 
 JsonValue = Any  # what json.loads returns; recursive aliases buy nothing here
 
@@ -18,13 +19,20 @@ def is_metadata_key(key: str) -> bool:
     return key[:1] == "_"
 
 
+_CONTAINERS: Final = (dict, list)
+
+
 def strip_metadata(value: JsonValue) -> JsonValue:
     """Return ``value`` without metadata keys at any depth (a new structure; input untouched)."""
     kind = type(value)
     if kind is dict:
-        return {k: strip_metadata(v) for k, v in value.items() if k[:1] != "_"}
+        return {
+            k: (strip_metadata(v) if type(v) in _CONTAINERS else v)
+            for k, v in value.items()
+            if k[:1] != "_"
+        }
     if kind is list:
-        return [strip_metadata(v) for v in value]
+        return [strip_metadata(v) if type(v) in _CONTAINERS else v for v in value]
     return value
 
 
@@ -33,16 +41,33 @@ def _is_number(value: JsonValue) -> bool:
 
 
 def json_equal(a: JsonValue, b: JsonValue) -> bool:
-    """Equality as the spec defines it; both values must already be metadata-free."""
+    """Equality as the spec defines it; both values must already be metadata-free.
+
+    Python's ``==`` is necessary (JSON-equal values are always ``==``) but not sufficient
+    (``True == 1``); identical ``marshal`` bytes are sufficient (same types, values, order).
+    Only when ``==`` holds and the bytes differ (key order, ``4`` vs ``4.0``, ``true`` vs
+    ``1``) does the exact walk run.
+    """
+    if a != b:
+        return False
+    try:
+        if marshal.dumps(a, 2) == marshal.dumps(b, 2):
+            return True
+    except ValueError:  # pragma: no cover - JSON values always marshal
+        pass
+    return _strict_equal(a, b)
+
+
+def _strict_equal(a: JsonValue, b: JsonValue) -> bool:
     ta, tb = type(a), type(b)
     if ta is dict:
         if tb is not dict or a.keys() != b.keys():
             return False
-        return all(json_equal(v, b[k]) for k, v in a.items())
+        return all(_strict_equal(v, b[k]) for k, v in a.items())
     if ta is list:
         if tb is not list or len(a) != len(b):
             return False
-        return all(json_equal(x, y) for x, y in zip(a, b, strict=True))
+        return all(_strict_equal(x, y) for x, y in zip(a, b, strict=True))
     if _is_number(a):
         # Python compares int and float exactly; bool is excluded on purpose (true != 1).
         return _is_number(b) and bool(a == b)

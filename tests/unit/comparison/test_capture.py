@@ -17,6 +17,7 @@ from naver_sms.comparison.capture import (
     InvalidLine,
     index_capture,
     load_capture,
+    metadata_free_text,
 )
 from naver_sms.comparison.engine import compare_captures, index_pair
 from naver_sms.comparison.values import strip_metadata
@@ -138,9 +139,10 @@ def test_index_keeps_totals_and_marks_multi_line_bookings(write_capture: WriteCa
     )
     index = index_capture(path)
     assert (index.sms_total, index.dynamodb_total, index.telegram_total) == (4, 0, 1)
-    fingerprint, _store, lines, types, _others = index.bookings["1"]
+    fingerprint, _store, offsets, types, _others = index.bookings["1"]
     assert fingerprint is None
-    assert lines == (1, 3)
+    lines = path.read_bytes().splitlines(keepends=True)
+    assert offsets == (0, len(lines[0]) + len(lines[1]))  # byte offsets of lines 1 and 3
     assert types == ("confirm", "cancel")
     assert index.bookings["2"][0] is not None
     assert index.bookings["2"][4] == 1
@@ -210,3 +212,19 @@ def test_equal_fingerprints_imply_equal_values(
     if fa is not None and fa == fb:
         assert strip_metadata(a) == strip_metadata(b)
         assert compare_captures(pa, pb).records == []
+
+
+@pytest.mark.parametrize(
+    ("line", "cut"),
+    [
+        ('{"a": 1, "_t": "x", "b": {"c": 2, "_u": {"n": 1, "s": "y"}}}', '{"a": 1, "b": {"c": 2}}'),
+        ('{"a":1,"_t":"x","_n":-1.5e3}', '{"a":1}'),  # compact separators
+        ('{"_t": "x", "a": 1}', '{"_t": "x", "a": 1}'),  # first member: left, full comparison
+        ('{"a": 1, "_t": {"deep": {"x": 1}}}', '{"a": 1, "_t": {"deep": {"x": 1}}}'),  # nested
+        ('{"a": "x, \\"_t\\": 1"}', '{"a": "x, \\"_t\\": 1"}'),  # inside a string: untouched
+        ('{"a": ["_t", 1], "b": ", \\"_q\\": 2"}', '{"a": ["_t", 1], "b": ", \\"_q\\": 2"}'),
+    ],
+)
+def test_metadata_free_text_cuts_only_metadata_members(line: str, cut: str) -> None:
+    assert metadata_free_text(line) == cut
+    assert strip_metadata(json.loads(cut)) == strip_metadata(json.loads(line))
