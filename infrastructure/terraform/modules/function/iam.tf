@@ -1,5 +1,5 @@
 # Least privilege: exactly the calls the code makes (tests/iac checks the action lists against
-# the source), on exactly the resources it makes them on.
+# the source: naver_sms.clients.store only gets and updates items), on exactly their resources.
 
 data "aws_iam_policy_document" "assume" {
   statement {
@@ -27,7 +27,7 @@ resource "aws_iam_role" "this" {
 data "aws_iam_policy_document" "function" {
   statement {
     sid       = "BookingsTable"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.bookings.arn]
   }
 

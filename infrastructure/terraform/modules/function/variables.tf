@@ -245,7 +245,7 @@ variable "guide_window_hours" {
   default     = null
 
   validation {
-    condition     = var.guide_window_hours == null || (var.guide_window_hours > 0 && var.guide_window_hours <= 48)
+    condition     = var.guide_window_hours == null ? true : var.guide_window_hours > 0 && var.guide_window_hours <= 48
     error_message = "guide_window_hours must be in (0, 48]."
   }
 }
@@ -256,7 +256,7 @@ variable "switch_cache_seconds" {
   default     = null
 
   validation {
-    condition     = var.switch_cache_seconds == null || (var.switch_cache_seconds >= 0 && var.switch_cache_seconds <= 300)
+    condition     = var.switch_cache_seconds == null ? true : var.switch_cache_seconds >= 0 && var.switch_cache_seconds <= 300
     error_message = "switch_cache_seconds must be between 0 and 300."
   }
 }

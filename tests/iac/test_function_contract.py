@@ -1,0 +1,271 @@
+"""The function module configures the Lambda the way the code and the collector read it.
+
+Values come from the real Terraform evaluating the module's pure files (variables.tf,
+locals.tf); resources are read with python-hcl2 to check they use those values unchanged.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from naver_sms.config import constants as config_constants
+from naver_sms.config.resolve import parse_bool
+from naver_sms.config.settings import Settings
+from naver_sms.telemetry import constants as telemetry_constants
+from naver_sms.telemetry.exporters import exporter_name
+from naver_sms.telemetry.otlp import signal_endpoint
+from naver_sms.telemetry.setup import flush_budget_ms
+from support.terraform import (
+    FUNCTION_MODULE,
+    FUNCTION_PURE_FILES,
+    ROOT,
+    evaluate,
+    evaluation_error,
+    module_blocks,
+)
+
+pytestmark = pytest.mark.iac
+
+REGION = "ap-northeast-2"
+REQUIRED = {"aws_region": REGION, "package_path": "build/naver-sms-lambda.zip"}
+OUTPUTS = {
+    "environment": "local.environment",
+    "layer": "local.collector_layer_arn",
+    "switches": "local.switch_parameter_names",
+    "switch_values": "local.switch_initial_values",
+    "handler": "local.handler",
+    "runtime": "local.runtime",
+}
+TASK_ROOT = "/var/task/"  # where Lambda unpacks the deployment zip
+
+
+def _evaluate(tmp: Path, **variables: Any) -> dict[str, Any]:
+    return evaluate(FUNCTION_MODULE, FUNCTION_PURE_FILES, REQUIRED | variables, OUTPUTS, tmp)
+
+
+@pytest.fixture(scope="module")
+def defaults(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return _evaluate(tmp_path_factory.mktemp("function"))
+
+
+def _env_names(module: object) -> set[str]:
+    return {
+        value
+        for name, value in vars(module).items()
+        if isinstance(value, str)
+        and re.fullmatch(r"_?[A-Z][A-Z0-9_]*", value)
+        and not name.startswith("DEFAULT_")
+    }
+
+
+def _collector_env_names(config: str) -> set[str]:
+    return set(re.findall(r"\$\{env:([A-Z0-9_]+)\}", (ROOT / config).read_text(encoding="utf-8")))
+
+
+def test_the_collector_reads_the_packaged_configuration(defaults: dict[str, Any]) -> None:
+    uri = defaults["environment"]["OPENTELEMETRY_COLLECTOR_CONFIG_URI"]
+    assert uri == "/var/task/collector/config.yaml"
+    # The file the URI names is the repository's collector/config.yaml, shipped in the zip.
+    assert (ROOT / uri.removeprefix(TASK_ROOT)).is_file()
+
+
+def test_the_function_exports_to_the_collector_receiver(defaults: dict[str, Any]) -> None:
+    env = defaults["environment"]
+    assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == telemetry_constants.DEFAULT_OTLP_ENDPOINT
+    receiver = yaml.safe_load((ROOT / "collector/config.yaml").read_text(encoding="utf-8"))
+    http = receiver["receivers"]["otlp"]["protocols"]["http"]["endpoint"]
+    assert signal_endpoint("metrics", env) == f"http://{http}/v1/metrics"
+    assert exporter_name(telemetry_constants.OTEL_TRACES_EXPORTER, env, None) == "otlp"
+    assert exporter_name(telemetry_constants.OTEL_METRICS_EXPORTER, env, None) == "otlp"
+    assert flush_budget_ms(env) == telemetry_constants.DEFAULT_FLUSH_MS
+
+
+def test_only_variables_the_code_or_the_collector_reads(defaults: dict[str, Any]) -> None:
+    known = (
+        _env_names(config_constants)
+        | _env_names(telemetry_constants)
+        | {"OPENTELEMETRY_COLLECTOR_CONFIG_URI"}
+    )
+    env = defaults["environment"]
+    assert set(env) <= known, sorted(set(env) - known)
+    # Lambda reserves these; setting one fails the deployment.
+    assert not [name for name in env if name.startswith(("AWS_", "_X_AMZN", "LAMBDA_"))]
+
+
+def test_the_code_resolves_the_defaults_to_a_safe_dry_run(defaults: dict[str, Any]) -> None:
+    env = defaults["environment"]
+    settings = Settings.load(env=env)
+    assert settings.sms_sending_enabled is False
+    assert env["SMS_SENDING_ENABLED"] == "false"
+    assert settings.secrets_source == "ssm"
+    assert settings.secrets_ssm_prefix == config_constants.DEFAULT_SECRETS_SSM_PREFIX
+    assert settings.switch_prefix == config_constants.DEFAULT_SWITCH_PREFIX
+    assert settings.approval_parameter == config_constants.DEFAULT_APPROVAL_PARAMETER
+    assert settings.bookings_table == config_constants.DEFAULT_BOOKINGS_TABLE
+    assert settings.environment == "production"
+
+
+def test_optional_settings_reach_the_code(tmp_path: Path) -> None:
+    values = _evaluate(
+        tmp_path,
+        sms_sending_enabled=True,
+        guide_window_hours=2.5,
+        switch_cache_seconds=10,
+        booking_source_url="https://bookings.example/api",
+        booking_source_stores="s1, s2",
+        metrics_exporter="emf",
+    )
+    env = values["environment"]
+    settings = Settings.load(env=env)
+    assert settings.sms_sending_enabled is True
+    assert settings.guide_window_hours == 2.5
+    assert settings.switch_cache_seconds == 10.0
+    assert settings.booking_source_url == "https://bookings.example/api"
+    assert settings.booking_source_stores == ("s1", "s2")
+    assert exporter_name(telemetry_constants.OTEL_METRICS_EXPORTER, env, None) == "emf"
+
+
+def test_the_otlp_swap_sets_exactly_what_otlp_yaml_reads(tmp_path: Path) -> None:
+    env = _evaluate(
+        tmp_path,
+        collector_config="collector/otlp.yaml",
+        otlp_backend_endpoint="https://otlp.example",
+        otlp_backend_headers={"api-key": "k"},
+    )["environment"]
+    assert env["OPENTELEMETRY_COLLECTOR_CONFIG_URI"] == "/var/task/collector/otlp.yaml"
+    assert (ROOT / "collector/otlp.yaml").is_file()
+    collector_reads = _collector_env_names("collector/otlp.yaml")
+    assert collector_reads == {"NAVER_SMS_OTLP_BACKEND_ENDPOINT", "NAVER_SMS_OTLP_BACKEND_HEADERS"}
+    assert collector_reads <= set(env)
+    assert yaml.safe_load(env["NAVER_SMS_OTLP_BACKEND_HEADERS"]) == {"api-key": "k"}
+
+
+def test_the_production_config_needs_no_backend_variables(defaults: dict[str, Any]) -> None:
+    assert _collector_env_names("collector/config.yaml") == set()
+    assert not [name for name in defaults["environment"] if "OTLP_BACKEND" in name]
+
+
+@pytest.mark.parametrize(("architecture", "layer_arch"), [("arm64", "arm64"), ("x86_64", "amd64")])
+def test_the_layer_is_the_one_collector_readme_documents(
+    architecture: str, layer_arch: str, tmp_path: Path
+) -> None:
+    readme = (ROOT / "collector/README.md").read_text(encoding="utf-8")
+    (template,) = re.findall(r"collector only: `(arn:aws:lambda:[^`]+)`", readme)
+    expected = template.replace("<region>", REGION).replace("<amd64|arm64>", layer_arch)
+    assert _evaluate(tmp_path, architecture=architecture)["layer"] == expected
+    # ...and the version the local collector build (and so the collector tests) uses.
+    version = re.search(r"ver-(\d+)-(\d+)-(\d+):", expected)
+    assert version is not None
+    builder = (ROOT / "collector/builder-config.yaml").read_text(encoding="utf-8")
+    assert f"otlpreceiver v{'.'.join(version.groups())}" in builder
+
+
+def test_an_explicit_layer_arn_wins(tmp_path: Path) -> None:
+    arn = "arn:aws:lambda:cn-north-1:123456789012:layer:adot-collector:3"
+    assert _evaluate(tmp_path, collector_layer_arn=arn)["layer"] == arn
+
+
+def test_kill_switches_are_the_names_the_code_reads(defaults: dict[str, Any]) -> None:
+    names = (
+        config_constants.SWITCH_SMS_SENDING,
+        config_constants.SWITCH_TELEMETRY,
+        config_constants.SWITCH_COMPARISON,
+    )
+    assert defaults["switches"] == {
+        name: config_constants.DEFAULT_SWITCH_PREFIX + name for name in names
+    }
+    initial = {name: parse_bool(name, value) for name, value in defaults["switch_values"].items()}
+    assert initial == {"sms_sending": False, "telemetry": True, "comparison": False}
+
+
+def test_handler_and_runtime(defaults: dict[str, Any]) -> None:
+    module_name, _, function = defaults["handler"].rpartition(".")
+    assert module_name == "naver_sms.app.handler"
+    assert callable(getattr(importlib.import_module(module_name), function))
+    assert defaults["runtime"] == "python3.12"
+
+
+def test_the_function_resource_uses_the_evaluated_values() -> None:
+    (function,) = module_blocks(FUNCTION_MODULE, "resource", "aws_lambda_function").values()
+    assert function["handler"] == "${local.handler}"
+    assert function["runtime"] == "${local.runtime}"
+    assert function["environment"] == [{"variables": "${local.environment}"}]
+    assert function["layers"] == ["${local.collector_layer_arn}"]
+    assert function["architectures"] == ["${var.architecture}"]
+    assert function["filename"] == "${var.package_path}"
+    assert function["tracing_config"] == [{"mode": "Active"}]
+    for knob in ("memory_size", "timeout", "reserved_concurrent_executions"):
+        assert function[knob] == f"${{var.{knob}}}"
+
+
+def test_table_switches_logs_and_schedule() -> None:
+    (table,) = module_blocks(FUNCTION_MODULE, "resource", "aws_dynamodb_table").values()
+    assert table["hash_key"] == "booking_id"
+    assert table["attribute"] == [{"name": "booking_id", "type": "S"}]
+    assert table["billing_mode"] == "PAY_PER_REQUEST"
+    assert table["point_in_time_recovery"] == [{"enabled": True}]
+    assert table["server_side_encryption"][0]["enabled"] is True
+    assert table["name"] == "${var.bookings_table_name}"
+
+    (switch,) = module_blocks(FUNCTION_MODULE, "resource", "aws_ssm_parameter").values()
+    assert switch["for_each"] == "${local.switch_initial_values}"
+    assert switch["name"] == "${local.switch_parameter_names[each.key]}"
+    assert switch["lifecycle"] == [{"ignore_changes": ["value"]}]
+
+    (logs,) = module_blocks(FUNCTION_MODULE, "resource", "aws_cloudwatch_log_group").values()
+    assert logs["name"] == "/aws/lambda/${var.name}"
+    assert logs["retention_in_days"] == "${var.log_retention_days}"
+
+    (permission,) = module_blocks(FUNCTION_MODULE, "resource", "aws_lambda_permission").values()
+    assert permission["principal"] == "events.amazonaws.com"
+    assert permission["source_arn"] == "${aws_cloudwatch_event_rule.schedule.arn}"
+
+
+def _source(path: str) -> str:
+    return (ROOT / "src/naver_sms" / path).read_text(encoding="utf-8")
+
+
+def test_iam_grants_exactly_the_calls_the_code_makes() -> None:
+    documents = module_blocks(FUNCTION_MODULE, "data", "aws_iam_policy_document")
+    statements: list[dict[str, Any]] = documents["function"]["statement"]
+    by_sid = {s["sid"]: s for s in statements}
+
+    store_ops = set(re.findall(r'self\._call\(\s*"(\w+)"', _source("clients/store.py")))
+    assert store_ops, "no DynamoDB operation found in clients/store.py"
+    assert set(by_sid["BookingsTable"]["actions"]) == {f"dynamodb:{op}" for op in store_ops}
+
+    def ssm_calls(path: str) -> set[str]:
+        calls = re.findall(r"\.(get_parameters?)\(", _source(path))
+        return {"ssm:" + "".join(p.title() for p in call.split("_")) for call in calls}
+
+    assert set(by_sid["KillSwitches"]["actions"]) == ssm_calls("config/switches.py")
+    assert set(by_sid["OwnerApproval"]["actions"]) == ssm_calls("config/approval.py")
+    assert set(by_sid["Secrets"]["actions"]) == ssm_calls("config/secrets.py")
+    assert by_sid["XRay"]["actions"] == ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    assert by_sid["SecretsDecrypt"]["condition"][0]["variable"] == "kms:ViaService"
+    for statement in statements:
+        assert not [a for a in statement["actions"] if "*" in a], statement["sid"]
+        if statement["resources"] == ["*"]:
+            assert statement["sid"] == "XRay", "only X-Ray lacks resource-level permissions"
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"architecture": "arm"}, "architecture must be arm64 or x86_64"),
+        ({"package_path": "build/lambda.tar"}, "package_path must name a .zip"),
+        ({"switch_prefix": "/naver-sms/switches"}, "switch_prefix must be an SSM path"),
+        ({"collector_config": "collector/local.yaml"}, "collector_config must be"),
+        ({"aws_region": "seoul"}, "aws_region must be a region name"),
+        ({"log_retention_days": 10}, "log_retention_days must be a retention"),
+    ],
+)
+def test_variables_are_validated(variables: dict[str, Any], message: str, tmp_path: Path) -> None:
+    error = evaluation_error(FUNCTION_MODULE, FUNCTION_PURE_FILES, REQUIRED | variables, tmp_path)
+    assert message in " ".join(error.split())
