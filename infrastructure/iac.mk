@@ -9,7 +9,7 @@ IAC_VENV := .venv-iac
 IAC_LOCK := infrastructure/tools/requirements.lock
 IAC_STAMP := $(IAC_VENV)/.installed
 
-.PHONY: iac-tools iac-generate
+.PHONY: iac-tools iac-generate lambda-package
 iac-tools: $(IAC_STAMP)
 	@command -v terraform >/dev/null 2>&1 || { \
 	  echo "iac-tools: terraform is required on PATH (tests/iac run terraform fmt and offline evaluation)" >&2; exit 1; }
@@ -22,3 +22,9 @@ $(IAC_STAMP): $(IAC_LOCK) $(STAMP)
 # Regenerate the Terraform view of the telemetry catalog (a test fails when it is stale).
 iac-generate: install
 	$(BIN)/python -m naver_sms.telemetry.terraform_contract --write
+
+# The deployment zip the function module deploys (package_path): naver_sms, the wheels of
+# requirements/lambda.lock for the target architecture and Python 3.12, collector/*.yaml.
+LAMBDA_ARCH ?= arm64
+lambda-package: install
+	$(BIN)/python infrastructure/package_lambda.py --arch $(LAMBDA_ARCH) --out build/naver-sms-lambda.zip

@@ -1,0 +1,91 @@
+"""The deployment zip carries what the function's environment points at.
+
+Built here without dependencies (offline); `make lambda-package` adds the wheels of
+requirements/lambda.lock for the target architecture from PyPI.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from support.terraform import ROOT
+
+pytestmark = pytest.mark.iac
+
+TASK_ROOT = "/var/task/"
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("package") / "naver-sms-lambda.zip"
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "infrastructure/package_lambda.py"),
+            "--no-deps",
+            "--out",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out
+
+
+def test_the_zip_holds_the_collector_configs_where_the_uri_points(package: Path) -> None:
+    with zipfile.ZipFile(package) as archive:
+        names = set(archive.namelist())
+        for uri in ("/var/task/collector/config.yaml", "/var/task/collector/otlp.yaml"):
+            member = uri.removeprefix(TASK_ROOT)
+            assert member in names, f"{member} missing from the package"
+            assert archive.read(member) == (ROOT / member).read_bytes()
+    assert "collector/local.yaml" not in names
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    assert "naver_sms/app/handler.py" in names
+    assert "naver_sms/booking/stores.json" in names  # package data the code loads
+
+
+def test_the_handler_imports_from_the_unpacked_zip(package: Path, tmp_path: Path) -> None:
+    """Lambda unpacks the zip to /var/task and puts it first on sys.path; do the same."""
+    task = tmp_path / "task"
+    with zipfile.ZipFile(package) as archive:
+        archive.extractall(task)
+    code = (
+        "import naver_sms.app.handler as h, sys; "
+        "assert h.__file__.startswith(sys.argv[1]), h.__file__; "
+        "assert callable(h.lambda_handler)"
+    )
+    env = dict(os.environ, PYTHONPATH=str(task))
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(task)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_build_is_reproducible(package: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again.zip"
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "infrastructure/package_lambda.py"),
+            "--no-deps",
+            "--out",
+            str(again),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    # Same bytes, so Terraform's source_code_hash changes only when the content does.
+    assert again.read_bytes() == package.read_bytes()
