@@ -138,7 +138,7 @@ class Config:
     mode: str
 
 
-FULL = Config(30, 3, 1000, 50, 3, 12, 20, True, "full")
+FULL = Config(30, 3, 1000, 50, 3, 15, 20, True, "full")
 QUICK = Config(8, 1, 300, 30, 1, 5, 20, True, "quick")
 TINY = Config(2, 1, 30, 5, 1, 2, 20, False, "tiny")
 
@@ -611,12 +611,24 @@ def main(argv: list[str] | None = None) -> int:
         "versions": versions,
         "summary": summary,
         "profiles": profiles,
-        "raw": results,
     }
     out_dir = args.out or RESULTS
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path = out_dir / "latest.json"
     json_path.write_text(json.dumps(document, indent=1, default=str) + "\n", encoding="utf-8")
+    # Every sample (per-invocation times, per-process figures), compact: one line per process.
+    samples_path = out_dir / "latest-samples.jsonl"
+    with samples_path.open("w", encoding="utf-8") as samples:
+        for phase, per_variant in results.items():
+            for name, processes in per_variant.items():
+                for process in processes:
+                    proc = {
+                        **process,
+                        "invocation_ms": [round(x, 4) for x in process["invocation_ms"]],
+                    }
+                    samples.write(
+                        json.dumps({"phase": phase, "variant": name, **proc}, default=str) + "\n"
+                    )
     md_path = (args.out / "benchmarks.md") if args.out else ROOT / "docs" / "benchmarks.md"
     md_path.write_text(report.render(document, json_path), encoding="utf-8")
     _progress(f"wrote {json_path} and {md_path} in {document['duration_s']} s")
