@@ -15,6 +15,27 @@ from typing import Final
 NAMESPACE: Final = "naver-sms"
 COMPARISON_NAMESPACE: Final = "naver-sms/comparison"
 
+# The resource attributes from which the collector's single `awsemf` exporter (no `namespace`
+# configured) derives a metric's CloudWatch namespace: `service.namespace/service.name` when
+# both are set, else `service.name` (awsemfexporter v0.117.0, util.go getNamespace). At each
+# flush the telemetry pipeline gives every namespace's metrics their own resource, with these
+# keys replaced, whatever OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES said.
+NAMESPACE_RESOURCE_KEYS: Final = ("service.namespace", "service.name")
+
+
+def namespace_resource(namespace: str) -> dict[str, str]:
+    """The `service.namespace`/`service.name` attributes that make awsemf write `namespace`.
+
+    `naver-sms` -> service.name `naver-sms` (and no service.namespace);
+    `naver-sms/comparison` -> service.namespace `naver-sms`, service.name `comparison`.
+    """
+    prefix, sep, name = namespace.rpartition("/")
+    if not name or (sep and not prefix):
+        raise ValueError(f"CloudWatch namespace {namespace!r} cannot be split into a resource")
+    if sep:
+        return {"service.namespace": prefix, "service.name": name}
+    return {"service.name": namespace}
+
 
 class Instrument(StrEnum):
     COUNTER = "counter"

@@ -126,6 +126,15 @@ _EXPORT_PATH = f"""\
   Failures are counted in `telemetry_export_failures` (delivered with the next successful
   metric export) and logged once per failing signal (`telemetry_export_failed`, then
   `telemetry_export_recovered`).
+- CloudWatch namespaces travel on the resource. At each metric flush the points are regrouped
+  so each catalog namespace has its own resource: the function's resource with
+  `service.namespace`/`service.name` replaced by the catalog's mapping (per namespace below;
+  `catalog.namespace_resource`). The collector's one `awsemf` exporter has no `namespace` and
+  derives it from those two attributes (`service.namespace/service.name`, else
+  `service.name`), so it needs no routing (the ADOT Lambda layer has no processors or
+  connectors) and prints no plain JSON copy of any metric. `{c.OTEL_SERVICE_NAME}` and
+  `{c.OTEL_RESOURCE_ATTRIBUTES}` therefore name the service in spans and logs; metric
+  resources always carry the catalog's mapping. The two resources are built once per process.
 - Faster metric path, `OTEL_METRICS_EXPORTER=emf`: each point is written as one CloudWatch
   EMF line on stdout (the function's log group), with the namespace, unit and dimension sets
   of the catalog below, so the same metrics appear without the collector in the metric path
@@ -172,6 +181,10 @@ def _metrics_section() -> str:
     )
     for namespace in (catalog.NAMESPACE, catalog.COMPARISON_NAMESPACE):
         out.append(f"\n### Namespace `{namespace}`\n\n")
+        attrs = catalog.namespace_resource(namespace)
+        resource = [f"`{k}={v}`" for k, v in attrs.items()]
+        resource += [f"no `{k}`" for k in catalog.NAMESPACE_RESOURCE_KEYS if k not in attrs]
+        out.append(f"Exported on a resource with {', '.join(resource)}.\n\n")
         rows = [
             (
                 f"`{m.name}`",

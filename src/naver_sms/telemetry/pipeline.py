@@ -41,6 +41,7 @@ from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 from naver_sms.telemetry import catalog
 from naver_sms.telemetry.instruments import record
+from naver_sms.telemetry.metric_namespaces import NamespaceResources, split_by_namespace
 from naver_sms.telemetry.redaction import scrub_text
 
 # awsemf drops the first point of every new cumulative series; a Lambda execution environment
@@ -202,14 +203,17 @@ class TelemetryPipeline:
     # Failed exports not yet delivered as `telemetry_export_failures` points. Kept here, not
     # in the SDK, so that a metric export that fails does not lose the count of failures.
     pending_failures: dict[str, int] = field(default_factory=dict)
+    # One resource per CloudWatch namespace (see metric_namespaces), built once.
+    namespace_resources: NamespaceResources = field(default_factory=NamespaceResources)
 
     def flush(self, budget_s: float) -> FlushResult:
         """Export what this invocation produced; never raises, never exceeds `budget_s` by much.
 
         Exporters that can (OTLP) send spans and metrics before waiting for either answer, so
-        the collector works on both at once. A span export that fails at once (collector
-        down) is counted in this same metric flush; one that fails later is counted in the
-        next. When the budget is gone before metrics, they are not collected, so the delta
+        the collector works on both at once. Metrics are regrouped so each catalog namespace
+        has its own resource, from which the collector's one `awsemf` exporter takes the
+        CloudWatch namespace. A span export that fails at once (collector down) is counted in
+        this same metric flush; one that fails later is counted in the next. When the budget is gone before metrics, they are not collected, so the delta
         stays in the SDK and goes out with the next flush instead of being lost.
         """
         started = time.monotonic()
@@ -228,6 +232,7 @@ class TelemetryPipeline:
                     record(catalog.TELEMETRY_EXPORT_FAILURES, count, signal=signal)
                 data = self.metric_reader.take()
                 if data is not None and _has_points(data):
+                    data = split_by_namespace(data, self.namespace_resources)
                     metric_answer = self._begin_metrics(self.metric_exporter, data, deadline)
                 else:
                     in_flight = {}
