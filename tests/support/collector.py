@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from naver_sms.devstack.collector import (
@@ -50,10 +50,17 @@ __all__ = [
 
 
 def run_emitter(
-    endpoint: str, *, store: str = "store-1", sms: int = 3, random_ids: bool = False
+    endpoint: str,
+    *,
+    store: str = "store-1",
+    sms: int = 3,
+    random_ids: bool = False,
+    env: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """One cold start: `support.collector_emitter` in a fresh interpreter; returns its report."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "AWS_"))}
+    """One cold start: `support.collector_emitter` in a fresh interpreter; returns its report.
+    The emitter sees no OTEL_*/AWS_* variable of ours, only those given in `env`."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "AWS_"))}
+    child_env = {**clean, **(env or {})}
     result = subprocess.run(
         [
             sys.executable,
@@ -67,7 +74,7 @@ def run_emitter(
             *(["--random-ids"] if random_ids else []),
         ],
         cwd=REPO / "tests",
-        env=env,
+        env=child_env,
         capture_output=True,
         text=True,
         timeout=60,

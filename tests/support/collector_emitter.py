@@ -1,88 +1,56 @@
-"""One "cold start": a fresh process that configures the OpenTelemetry SDK, emits every catalog
-metric and the booking-flow spans through `naver_sms.telemetry.instruments`, flushes once, and
-exits. Run as a script (`python -m support.collector_emitter ENDPOINT`, from tests/); it prints
-one JSON line describing what it emitted (trace id, SMS count) for the test to compare.
+"""One "cold start": a fresh process that sets up telemetry with the production path
+(`naver_sms.telemetry.configure`, OTLP/HTTP to the collector), emits every catalog metric and the
+booking-flow spans through `naver_sms.telemetry.instruments`, flushes once with
+`naver_sms.telemetry.flush` and exits. Run as a script (`python -m support.collector_emitter
+ENDPOINT`, from tests/); it prints one JSON line describing what it emitted (trace id, SMS
+count, flush outcome) for the test to compare.
 
-The SDK is configured here, as the telemetry engineers' `setup` will do in the Lambda: OTLP/HTTP
-to the collector, X-Ray id generator (the awsxray exporter rejects trace ids that do not start
-with a current epoch), DELTA temporality for every instrument kind.
+The production path matters here: the pipeline's flush is what puts each CloudWatch namespace
+on its own resource, from which the collector's single `awsemf` exporter takes the namespace.
+The process environment is honoured (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, ...), so a
+test can prove those do not move metrics to another namespace.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
-from opentelemetry import metrics, trace
-from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-from opentelemetry.sdk.extension.aws.trace import AwsXRayIdGenerator
-from opentelemetry.sdk.metrics import (
-    Counter,
-    Histogram,
-    MeterProvider,
-    ObservableCounter,
-    ObservableGauge,
-    ObservableUpDownCounter,
-    UpDownCounter,
-    _Gauge,
-)
-from opentelemetry.sdk.metrics.export import AggregationTemporality, PeriodicExportingMetricReader
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry import trace
 from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 from opentelemetry.trace import SpanKind
 
-DELTA: dict[type, AggregationTemporality] = {
-    kind: AggregationTemporality.DELTA
-    for kind in (
-        Counter,
-        UpDownCounter,
-        Histogram,
-        ObservableCounter,
-        ObservableUpDownCounter,
-        ObservableGauge,
-        _Gauge,
-    )
-}
+from naver_sms import telemetry
+from naver_sms.telemetry import catalog, instruments
+from naver_sms.telemetry.setup import Telemetry
+
 TABLE = "naver-sms-bookings"
 SENS_URL = "https://sens.apigw.ntruss.com/sms/v2/services/ncp:sms:kr:0000:svc/messages"
 TELEGRAM_URL = "https://api.telegram.org/bot<redacted>/sendMessage"
+SPANS = 6  # the invocation, the booking, 2 x DynamoDB, SENS, Telegram
 
 
-def configure(endpoint: str, xray_ids: bool = True) -> tuple[TracerProvider, MeterProvider]:
-    resource = Resource.create(
-        {
-            "service.name": "naver-sms",
-            "service.version": "test",
-            "cloud.provider": "aws",
-            "faas.name": "naver-sms-test",
-        }
+def configure(endpoint: str, xray_ids: bool = True) -> Telemetry:
+    """The production setup (X-Ray ids, DELTA, the per-invocation pipeline), OTLP to `endpoint`."""
+    environ = {**os.environ, "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint}
+    state = telemetry.configure(
+        traces_exporter="otlp",
+        metrics_exporter="otlp",
+        flush_ms=10_000,
+        enabled=True,
+        environ=environ,
+        logs=False,
     )
-    id_generator = AwsXRayIdGenerator() if xray_ids else RandomIdGenerator()
-    tracer_provider = TracerProvider(resource=resource, id_generator=id_generator)
-    tracer_provider.add_span_processor(
-        SimpleSpanProcessor(OTLPSpanExporter(endpoint=f"{endpoint}/v1/traces", timeout=5))
-    )
-    reader = PeriodicExportingMetricReader(
-        OTLPMetricExporter(
-            endpoint=f"{endpoint}/v1/metrics", timeout=5, preferred_temporality=DELTA
-        ),
-        export_interval_millis=3_600_000,  # only the explicit flush exports
-    )
-    meter_provider = MeterProvider(resource=resource, metric_readers=[reader])
-    trace.set_tracer_provider(tracer_provider)
-    metrics.set_meter_provider(meter_provider)
-    return tracer_provider, meter_provider
+    if not xray_ids and state.tracer_provider is not None:
+        # Tracers are created on first use, after this, so they take the W3C generator.
+        state.tracer_provider.id_generator = RandomIdGenerator()
+    return state
 
 
 def emit(store_id: str, sms_count: int) -> dict[str, object]:
     """Every catalog metric at least once, and one booking's spans; returns what was emitted."""
-    # Imported after the providers are set so the instruments bind to them.
-    from naver_sms.telemetry import catalog, instruments  # noqa: PLC0415
-
     tracer = trace.get_tracer("naver-sms")
     with tracer.start_as_current_span("naver-sms-test", kind=SpanKind.SERVER) as root:
         with instruments.booking_span("B-canary-1", store_id):
@@ -124,11 +92,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sms", type=int, default=3)
     parser.add_argument("--random-ids", action="store_true", help="W3C random trace ids")
     args = parser.parse_args(argv)
-    tracer_provider, meter_provider = configure(args.endpoint, xray_ids=not args.random_ids)
+    configure(args.endpoint, xray_ids=not args.random_ids)
     emitted = emit(args.store, args.sms)
-    ok = tracer_provider.force_flush(10_000) and meter_provider.force_flush(10_000)
-    meter_provider.shutdown()
-    tracer_provider.shutdown()
+    result = telemetry.flush()
+    ok = (
+        result is not None
+        and result.metrics_exported
+        and result.spans_exported == SPANS
+        and not result.failures
+    )
     print(json.dumps({**emitted, "flushed": ok}))
     return 0 if ok else 1
 

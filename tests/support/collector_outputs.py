@@ -1,9 +1,10 @@
 """Reading what the collector produced: EMF lines from its stdout, X-Ray segment documents.
 
 The awsemf exporter prints one JSON document per line. A document carrying `_aws` is EMF
-(CloudWatch extracts metrics from it); one without is the raw copy an awsemf exporter prints for
-metrics none of its `metric_declarations` select (here: the other namespace's exporter), from
-which CloudWatch extracts nothing.
+(CloudWatch extracts metrics from it); one without is the plain copy awsemf prints for metrics
+none of its `metric_declarations` select, from which CloudWatch extracts nothing (log volume and
+double counts in Logs Insights only). With the one exporter and the catalog-complete
+declarations there must be none.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 import jsonschema
 
-from naver_sms.telemetry.catalog import METRICS
+from naver_sms.telemetry.catalog import METRICS, METRICS_BY_NAME
 
 EMF_SCHEMA_PATH = Path(__file__).with_name("collector_emf_schema.json")
 # Members the exporter adds besides the metric values and their attributes.
@@ -96,6 +97,25 @@ def catalog_signatures() -> set[Signature]:
         for spec in METRICS
         for dims in spec.dimension_sets
     }
+
+
+def catalog_errors(doc: dict[str, Any]) -> list[str]:
+    """How one EMF document's directives differ from the catalog: every metric in its catalog
+    namespace, with exactly the catalog's dimension sets and unit."""
+    errors: list[str] = []
+    for directive in doc["_aws"]["CloudWatchMetrics"]:
+        dims = sorted(tuple(sorted(d)) for d in directive["Dimensions"])
+        for metric in directive["Metrics"]:
+            spec = METRICS_BY_NAME.get(metric["Name"])
+            if spec is None:
+                errors.append(f"metric {metric['Name']!r} is not in the catalog")
+                continue
+            want_dims = sorted(tuple(sorted(d)) for d in spec.dimension_sets)
+            got = (directive["Namespace"], dims, metric.get("Unit", "None"))
+            want = (spec.namespace, want_dims, spec.cloudwatch_unit)
+            if got != want:
+                errors.append(f"metric {spec.name!r}: {got} instead of {want}")
+    return errors
 
 
 def doc_points(doc: dict[str, Any]) -> list[tuple[str, dict[str, str], Any]]:

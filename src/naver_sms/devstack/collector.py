@@ -266,6 +266,8 @@ class InspectedCollector:
 
         assert self.process is not None
         self.out.mkdir(parents=True, exist_ok=True)
+        # The one awsemf exporter prints only EMF (no plain copies of undeclared metrics), so
+        # this keeps every metric line; it only guards against anything else on stdout.
         emf = [line for line in self.process.stdout() if '"_aws"' in line]
         _write_lines(self.out / "emf.jsonl", emf)
         _write_lines(

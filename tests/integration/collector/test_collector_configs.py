@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from naver_sms.telemetry.collector_contract import check_emf_exporters
+from naver_sms.telemetry.collector_contract import EMF_EXPORTER, check_emf_exporters
 from support.collector import (
     ALL_CONFIGS,
     COLLECTOR_DIR,
@@ -130,12 +130,22 @@ def test_emf_exporters_match_catalog(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", [LAMBDA_CONFIG, LOCAL_CONFIG], ids=lambda p: p.name)
-def test_emf_to_stdout_without_rollup(path: Path) -> None:
-    exporters = _load(path)["exporters"]
-    for name in ("awsemf/operational", "awsemf/comparison"):
-        assert exporters[name]["output_destination"] == "stdout"
-        assert exporters[name]["dimension_rollup_option"] == "NoDimensionRollup"
-        assert not exporters[name].get("resource_to_telemetry_conversion", {}).get("enabled")
+def test_one_emf_exporter_to_stdout_without_rollup_or_namespace(path: Path) -> None:
+    """One awsemf: a second would print the metrics it does not declare as plain JSON lines.
+    No `namespace`: it comes from each metric's resource (set per catalog namespace)."""
+    config = _load(path)
+    emf = [name for name in config["exporters"] if str(name).split("/", 1)[0] == "awsemf"]
+    assert emf == [EMF_EXPORTER]
+    assert [
+        name
+        for name in config["service"]["pipelines"]["metrics"]["exporters"]
+        if str(name).split("/", 1)[0] == "awsemf"
+    ] == [EMF_EXPORTER]
+    settings = config["exporters"][EMF_EXPORTER]
+    assert settings["output_destination"] == "stdout"
+    assert settings["dimension_rollup_option"] == "NoDimensionRollup"
+    assert "namespace" not in settings
+    assert not settings.get("resource_to_telemetry_conversion", {}).get("enabled")
 
 
 @pytest.mark.parametrize("path", [LAMBDA_CONFIG, LOCAL_CONFIG], ids=lambda p: p.name)

@@ -1,6 +1,7 @@
-"""End to end through the real collector: SDK in fresh processes -> OTLP/HTTP -> collector ->
-EMF on stdout, X-Ray segments on a local PutTraceSegments endpoint, or (the swap) OTLP/HTTP to
-a local back end. `emf_collector` runs each test with local.yaml and with config.yaml."""
+"""End to end through the real collector: the production telemetry setup in fresh processes ->
+OTLP/HTTP -> collector -> EMF on stdout, X-Ray segments on a local PutTraceSegments endpoint,
+or (the swap) OTLP/HTTP to a local back end. `emf_collector` runs each test with local.yaml and
+with config.yaml."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from naver_sms.telemetry import catalog
 from support.collector import OTLP_BACKEND_HEADERS, CollectorProcess, run_emitter, wait_until
 from support.collector_backends import OtlpReceiver, XRayEndpoint
 from support.collector_outputs import (
+    catalog_errors,
     catalog_signatures,
     doc_points,
     emf_points,
@@ -62,21 +64,87 @@ def test_emf_documents_are_valid_and_exactly_the_catalog(
     assert schema_errors(out.emf) == []
     assert [e for doc in out.emf for e in reference_errors(doc)] == []
     assert emf_signatures(out.emf) == catalog_signatures()
-    for doc in out.emf:  # one namespace per document: each exporter writes its own
+    for doc in out.emf:  # one namespace per document: awsemf groups by resource
         assert len({d["Namespace"] for d in doc["_aws"]["CloudWatchMetrics"]}) == 1
 
 
-def test_raw_lines_are_only_the_other_namespace_copies(emf_collector: CollectorProcess) -> None:
-    """Each awsemf exporter also prints, without `_aws`, the metrics it does not declare: every
-    metric value appears exactly once as EMF and once as such a raw copy, nothing else."""
-    run_emitter(emf_collector.otlp_http_endpoint)
+def _emitted(store: str, sms: int) -> Counter[tuple[str, str, tuple[tuple[str, str], ...]]]:
+    """The (namespace, metric, attributes) of every point `support.collector_emitter` makes."""
+    ops, comp = catalog.NAMESPACE, catalog.COMPARISON_NAMESPACE
+    types = {("confirm", "guide")[i % 2] for i in range(sms)}
+    points = [
+        *((ops, "sms_sent", {"mode": "dry_run", "sms_type": t, "store_id": store}) for t in types),
+        (ops, "sens_requests", {"outcome": "success"}),
+        (ops, "sens_latency", {"outcome": "success"}),
+        (ops, "dynamodb_operations", {"operation": "GetItem", "outcome": "success"}),
+        (ops, "dynamodb_operations", {"operation": "PutItem", "outcome": "success"}),
+        (ops, "telegram_notifications", {"outcome": "success"}),
+        (ops, "bookings_processed", {"store_id": store}),
+        (ops, "bookings_failed", {"reason": "invalid"}),
+        (ops, "invocation_errors", {}),
+        (ops, "telemetry_export_failures", {"signal": "traces"}),
+        (comp, "sms_sent_old", {"sms_type": "confirm", "store_id": store}),
+        (comp, "sms_sent_new", {"sms_type": "confirm", "store_id": store}),
+        (comp, "match_percentage", {"store_id": catalog.ALL_STORES}),
+        (comp, "discrepancies", {"channel": "sms", "kind": "mismatch"}),
+    ]
+    return Counter((ns, name, tuple(sorted(attrs.items()))) for ns, name, attrs in points)
+
+
+def _printed(docs: list[dict[str, Any]]) -> Counter[tuple[str, str, tuple[tuple[str, str], ...]]]:
+    """(namespace, metric, attributes) of every metric value in the EMF documents."""
+    return Counter(
+        (namespace, name, tuple(sorted(attrs.items())))
+        for namespace in (catalog.NAMESPACE, catalog.COMPARISON_NAMESPACE)
+        for name, attrs, _ in emf_points(docs, namespace)
+    )
+
+
+def test_no_plain_metric_line_and_each_value_once_in_its_namespace(
+    emf_collector: CollectorProcess,
+) -> None:
+    """One awsemf exporter, each namespace on its own resource: every line the collector prints
+    is EMF (no plain copy of a metric, which CloudWatch would only bill as log volume and Logs
+    Insights would count twice), and every value appears exactly once, in its catalog namespace,
+    with exactly the catalog's dimension sets and unit."""
+    run_emitter(emf_collector.otlp_http_endpoint, store="store-4", sms=3)
     wait_until(lambda: _emf_ready(emf_collector, 1), what="EMF documents")
+    emf_collector.stop()
+    lines = [line for line in emf_collector.stdout() if line.strip()]
+    out = parse_stdout(lines)
+
+    assert out.raw == []
+    assert all('"_aws"' in line for line in lines)
+    assert len(out.emf) == len(lines) == METRIC_DOCS_PER_RUN
+    assert [e for doc in out.emf for e in catalog_errors(doc)] == []
+    assert _printed(out.emf) == _emitted("store-4", 3)
+    # Nothing in a document that CloudWatch does not extract as a metric of its directive.
+    for doc in out.emf:
+        assert {name for name, _, _ in doc_points(doc)} == {
+            m["Name"] for d in doc["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]
+        }
+
+
+def test_service_name_settings_do_not_move_metrics(
+    emf_collector: CollectorProcess, xray_endpoint: XRayEndpoint
+) -> None:
+    """OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES rename the service in X-Ray; the CloudWatch
+    namespaces stay the catalog's, because the pipeline sets them per namespace at flush."""
+    env = {
+        "OTEL_SERVICE_NAME": "naver-sms-prod",
+        "OTEL_RESOURCE_ATTRIBUTES": "service.namespace=acme,service.name=other",
+    }
+    run_emitter(emf_collector.otlp_http_endpoint, store="store-5", sms=2, env=env)
+    wait_until(lambda: _emf_ready(emf_collector, 1), what="EMF documents")
+    wait_until(lambda: _xray_ready(xray_endpoint, 1), what="X-Ray segments")
     emf_collector.stop()
     out = parse_stdout(emf_collector.stdout())
 
-    raw_points = _freeze(p for doc in out.raw for p in doc_points(doc))
-    assert raw_points == _freeze(emf_points(out.emf))
-    assert all("Version" not in doc for doc in out.raw)
+    assert out.raw == []
+    assert emf_signatures(out.emf) == catalog_signatures()
+    assert _printed(out.emf) == _emitted("store-5", 2)
+    roots = [d for d in xray_endpoint.documents() if d.get("type") != "subsegment"]
+    assert [r["name"] for r in roots] == ["naver-sms-prod"]
 
 
 def test_counts_add_up_exactly_over_cold_starts(

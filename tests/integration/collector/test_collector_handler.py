@@ -91,6 +91,7 @@ def test_handler_invocation_through_the_collector(
 
     # EMF: valid, in the operational namespace, and the counts of this one invocation.
     out = parse_stdout(emf_collector.stdout())
+    assert out.raw == []  # every metric line is EMF: no plain copies
     assert schema_errors(out.emf) == []
     assert [e for doc in out.emf for e in reference_errors(doc)] == []
     points = emf_points(out.emf, catalog.NAMESPACE)

@@ -8,6 +8,7 @@ import pytest
 from naver_sms.telemetry import catalog, instruments, setup, testing
 from naver_sms.telemetry.exporters import MemoryExporters
 from support.collector_outputs import (
+    catalog_errors,
     catalog_signatures,
     emf_points,
     emf_signatures,
@@ -47,6 +48,8 @@ def test_points_become_valid_emf_documents_with_catalog_dimensions(
     assert schema_errors(docs) == []
     assert [e for doc in docs for e in reference_errors(doc)] == []
     assert emf_signatures(docs) <= catalog_signatures()
+    # Namespaces from the catalog, unaffected by the per-namespace resources of the flush.
+    assert [e for doc in docs for e in catalog_errors(doc)] == []
     assert sorted(emf_points(docs), key=repr) == sorted(
         [
             ("sms_sent", {"sms_type": "confirm", "store_id": "s1", "mode": "live"}, 2),
