@@ -148,8 +148,11 @@ def test_alarm_math_is_well_formed(evaluated: dict[str, Any]) -> None:
     ]
     assert not errors, "\n".join(errors)
     for key, alarm in evaluated["alarms"].items():
-        # CloudWatch: at most 10 metrics per metric-math alarm; ids start lowercase.
-        assert len(alarm["queries"]) <= 10, key
+        # PutMetricAlarm: at most 10 metric and 10 expression queries; ids start lowercase.
+        metrics = [q for q in alarm["queries"] if q["metric"] is not None]
+        assert len(metrics) <= 10, key
+        assert len(alarm["queries"]) - len(metrics) <= 10, key
+        assert all((q["metric"] is None) == bool(q["expression"]) for q in alarm["queries"]), key
         assert all(q["id"][0].islower() for q in alarm["queries"]), key
 
 

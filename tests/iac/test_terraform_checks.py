@@ -16,7 +16,15 @@ from typing import Any
 
 import pytest
 
-from support.terraform import ROOT, TERRAFORM_DIR, checkov_binary, run_terraform
+from support.terraform import (
+    FUNCTION_MODULE,
+    MONITORING_MODULE,
+    ROOT,
+    TERRAFORM_DIR,
+    checkov_binary,
+    parse_hcl,
+    run_terraform,
+)
 
 pytestmark = pytest.mark.iac
 
@@ -125,3 +133,27 @@ def test_every_skip_is_needed(checkov_results: dict[str, Any], tmp_path: Path) -
         )
     unskipped = _checkov(copy)
     assert _keyed(unskipped["failed_checks"]) == _keyed(checkov_results["skipped_checks"])
+
+
+def _declared(module: Path, kind: str) -> dict[str, dict[str, Any]]:
+    parsed = parse_hcl(module / f"{kind}s.tf")
+    return {name: body for entry in parsed[kind] for name, body in entry.items()}
+
+
+@pytest.mark.parametrize("module", [FUNCTION_MODULE, MONITORING_MODULE], ids=lambda m: m.name)
+def test_variables_are_typed_described_and_validated(module: Path) -> None:
+    for name, body in _declared(module, "variable").items():
+        assert body.get("type"), f"{module.name}: variable {name} has no type"
+        assert len(body.get("description", "")) >= 15, f"{module.name}: describe {name}"
+        unconstrained = body["type"].removeprefix("${").removesuffix("}") in ("bool", "map(string)")
+        assert unconstrained or body.get("validation"), f"{module.name}: validate {name}"
+    for name, body in _declared(module, "output").items():
+        assert body.get("description"), f"{module.name}: output {name} has no description"
+
+
+@pytest.mark.parametrize("module", [FUNCTION_MODULE, MONITORING_MODULE], ids=lambda m: m.name)
+def test_module_readme_lists_every_input_and_output(module: Path) -> None:
+    readme = (module / "README.md").read_text(encoding="utf-8")
+    for kind in ("variable", "output"):
+        missing = [n for n in _declared(module, kind) if f"`{n}`" not in readme]
+        assert not missing, f"{module.name}/README.md lacks {kind}s {missing}"

@@ -231,12 +231,22 @@ variable "booking_source_stores" {
   description = "BOOKING_SOURCE_STORES: comma-separated store ids to fetch; null leaves it unset."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.booking_source_stores == null || can(regex("^[A-Za-z0-9_-]+( *, *[A-Za-z0-9_-]+)*$", var.booking_source_stores))
+    error_message = "booking_source_stores must be store ids separated by commas."
+  }
 }
 
 variable "stores_config" {
   description = "STORES_CONFIG: path of the stores/templates JSON inside the package; null uses the packaged default."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.stores_config == null || can(regex("\\.json$", var.stores_config))
+    error_message = "stores_config must be the path of a .json file."
+  }
 }
 
 variable "guide_window_hours" {
