@@ -22,4 +22,5 @@ def client(service: str, region: str | None = None) -> Any:
         read_timeout=5,
         tcp_keepalive=True,
     )
-    return boto3.session.Session().client(service, region_name=region, config=config)
+    session: Any = boto3.session.Session()  # the stubs type client() per service name
+    return session.client(service, region_name=region, config=config)
