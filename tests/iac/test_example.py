@@ -1,0 +1,30 @@
+"""examples/complete wires both modules: the monitoring watches the function it deploys."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.terraform import COMPLETE_EXAMPLE, ROOT, parse_hcl
+
+pytestmark = pytest.mark.iac
+
+
+def test_the_example_wires_monitoring_to_the_function() -> None:
+    parsed = parse_hcl(COMPLETE_EXAMPLE / "main.tf")
+    by_name = {name: body for entry in parsed["module"] for name, body in entry.items()}
+    assert set(by_name) == {"function", "monitoring"}
+    assert by_name["function"]["source"] == "../../modules/function"
+    assert by_name["monitoring"]["source"] == "../../modules/monitoring"
+    assert by_name["monitoring"]["function_name"] == "${module.function.function_name}"
+    assert by_name["function"]["aws_region"] == by_name["monitoring"]["aws_region"]
+    assert by_name["function"]["sms_sending_enabled"] is False  # dry run until approved
+
+
+def test_the_default_package_path_is_where_make_lambda_package_writes() -> None:
+    variables = parse_hcl(COMPLETE_EXAMPLE / "variables.tf")
+    (package,) = [e["package_path"] for e in variables["variable"] if "package_path" in e]
+    # Terraform resolves the path from the example's directory.
+    resolved = (COMPLETE_EXAMPLE / package["default"]).resolve()
+    makefile = (ROOT / "infrastructure/iac.mk").read_text(encoding="utf-8")
+    assert resolved == ROOT / "build/naver-sms-lambda.zip"
+    assert "--out build/naver-sms-lambda.zip" in makefile
