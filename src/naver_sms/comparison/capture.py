@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gc
 import json
-import mmap
 import re
 import sys
 from collections import Counter
@@ -422,13 +421,12 @@ def collect_bookings(path: str | Path, wanted: Mapping[int, str]) -> dict[str, B
     merged: dict[str, BookingOutputs] = {}
     if not wanted:
         return merged
-    with (
-        open(path, "rb") as handle,
-        mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data,
-    ):
+    # seek + readline rather than mmap: mapped pages of a 200 MB file would count in this
+    # process's resident memory.
+    with open(path, "rb") as handle:
         for offset in sorted(wanted):
-            end = data.find(b"\n", offset)
-            raw = data[offset : end if end >= 0 else len(data)]
+            handle.seek(offset)
+            raw = handle.readline()
             booking_id = wanted[offset]
             obj: Mapping[str, JsonValue] = parse_line(raw.decode("utf-8").strip(_JSON_WS))
             outputs = merged.get(booking_id)

@@ -42,6 +42,7 @@ TEXT_FIELD: Final[dict[str, str]] = {"sms": "content", "telegram": "text"}
 UNKNOWN_STORE: Final = "unknown"
 DEFAULT_CHUNK: Final = 20_000
 PARALLEL_MIN_BYTES: Final = 32 * 1024 * 1024  # below this a worker's start-up costs more
+PARALLEL_MIN_FULL: Final = 2_000  # bookings compared in full before a worker shares them
 
 
 class EmptyComparison(ValueError):
@@ -291,9 +292,11 @@ def compare_captures(
 ) -> ComparisonResult:
     """Compare two capture files (streamed); raises ``CaptureError`` or ``EmptyComparison``.
 
-    ``parallel`` indexes the two files in two processes (default: when there are at least two
-    CPUs and the files are large, see :func:`index_pair`).
+    ``parallel`` indexes the two files in two worker processes and shares a large full
+    comparison with a third (default: when there are two CPUs and the files are large).
     """
+    if parallel is None:
+        parallel = use_parallel(old_path, new_path)
     old, new = index_pair(old_path, new_path, skip_invalid=skip_invalid, parallel=parallel)
     result = ComparisonResult(
         invalid_lines=len(old.invalid) + len(new.invalid),
@@ -309,18 +312,65 @@ def compare_captures(
     result.bookings_compared = len(result.booking_stores)
     if not result.bookings_compared:
         raise EmptyComparison(f"no booking in {old_path} nor in {new_path}")
-    matched = result.bookings_compared - len(full)
-    for chunk in _chunks(full, chunk_size):
-        old_full = collect_bookings(old.path, bookings_of(old, chunk))
-        new_full = collect_bookings(new.path, bookings_of(new, chunk))
-        for booking_id in chunk:
-            records = compare_bookings(old_full.get(booking_id), new_full.get(booking_id))
-            if records:
-                result.records.extend(records)
-            else:
-                matched += 1
-    result.bookings_matched = matched
+    # With many bookings to compare in full, a worker takes the first half meanwhile.
+    split = len(full) // 2 if parallel and len(full) >= PARALLEL_MIN_FULL else 0
+    helper = None
+    if split:
+        theirs = full[:split]
+        helper = worker.start_full(
+            old.path, new.path, bookings_of(old, theirs), bookings_of(new, theirs), theirs
+        )
+    try:
+        mine, mine_matched = compare_in_full(old, new, full[split:], chunk_size)
+        theirs_records, theirs_matched = worker.finish_full(helper) if helper else ([], 0)
+    finally:
+        if helper is not None and helper.poll() is None:
+            helper.kill()
+            helper.wait()
+    result.records = theirs_records + mine
+    result.bookings_matched = result.bookings_compared - len(full) + theirs_matched + mine_matched
     return result
+
+
+def compare_in_full(
+    old: CaptureIndex, new: CaptureIndex, ids: list[str], chunk_size: int = DEFAULT_CHUNK
+) -> tuple[list[DiscrepancyRecord], int]:
+    """Read back and compare the given bookings (sorted), chunk by chunk; (records, matched)."""
+    records: list[DiscrepancyRecord] = []
+    matched = 0
+    for chunk in _chunks(ids, chunk_size):
+        found = compare_lines(
+            old.path, new.path, bookings_of(old, chunk), bookings_of(new, chunk), chunk
+        )
+        records.extend(found[0])
+        matched += found[1]
+    return records, matched
+
+
+def compare_lines(
+    old_path: str | Path,
+    new_path: str | Path,
+    old_wanted: Mapping[int, str],
+    new_wanted: Mapping[int, str],
+    ids: Sequence[str],
+) -> tuple[list[DiscrepancyRecord], int]:
+    """Compare the bookings ``ids`` from their lines (byte offset -> booking id per side)."""
+    old_full = collect_bookings(old_path, old_wanted)
+    new_full = collect_bookings(new_path, new_wanted)
+    records: list[DiscrepancyRecord] = []
+    matched = 0
+    for booking_id in ids:
+        found = compare_bookings(old_full.get(booking_id), new_full.get(booking_id))
+        if found:
+            records.extend(found)
+        else:
+            matched += 1
+    return records, matched
+
+
+def use_parallel(old_path: str | Path, new_path: str | Path) -> bool:
+    """Two CPUs and large files: the worker start-up (~0.1 s) is then worth it."""
+    return _cpus() > 1 and _size(old_path) + _size(new_path) >= PARALLEL_MIN_BYTES
 
 
 def index_pair(
@@ -336,7 +386,7 @@ def index_pair(
     time nearly halves. Errors are raised in file order (old first) either way.
     """
     if parallel is None:
-        parallel = _cpus() > 1 and _size(old_path) + _size(new_path) >= PARALLEL_MIN_BYTES
+        parallel = use_parallel(old_path, new_path)
     if not parallel:
         return (
             index_capture(old_path, skip_invalid=skip_invalid),

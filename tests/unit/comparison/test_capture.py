@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import WriteCapture
+from naver_sms.comparison import engine
 from naver_sms.comparison.capture import (
     CaptureError,
     InvalidLine,
@@ -228,3 +229,21 @@ def test_equal_fingerprints_imply_equal_values(
 def test_metadata_free_text_cuts_only_metadata_members(line: str, cut: str) -> None:
     assert metadata_free_text(line) == cut
     assert strip_metadata(json.loads(cut)) == strip_metadata(json.loads(line))
+
+
+def test_parallel_full_comparison_is_shared_and_keeps_the_record_order(
+    write_capture: WriteCapture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = write_capture(
+        "old.jsonl", [booking(f"{i:03d}", sms=[sms("confirm", f"{i}")]) for i in range(40)]
+    )
+    new = write_capture(
+        "new.jsonl",
+        [booking(f"{i:03d}", sms=[sms("confirm", f"{i}!")]) for i in reversed(range(40)) if i % 3],
+    )
+    monkeypatch.setattr(engine, "PARALLEL_MIN_FULL", 1)
+    shared = compare_captures(old, new, parallel=True)
+    alone = compare_captures(old, new, parallel=False)
+    assert shared.to_report() == alone.to_report()
+    assert [r.booking_id for r in shared.records] == sorted(r.booking_id for r in shared.records)
+    assert shared.records[0].new is not None or shared.records[0].old is not None
