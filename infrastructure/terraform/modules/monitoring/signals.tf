@@ -206,7 +206,6 @@ locals {
         title = "DynamoDB operations by operation and outcome", view = "timeSeries", stacked = false, region = var.aws_region, period = local.p
         metrics = [[{
           id         = "dynamodb"
-          label      = ""
           expression = "SEARCH('{\"${local.metrics.dynamodb_operations.namespace}\",operation,outcome} MetricName=\"dynamodb_operations\"', 'Sum', ${local.p})"
         }]]
       }
@@ -217,7 +216,6 @@ locals {
         title = "Telegram notifications by outcome", view = "timeSeries", stacked = true, region = var.aws_region, period = local.p
         metrics = [[{
           id         = "telegram"
-          label      = ""
           expression = "SEARCH('{\"${local.metrics.telegram_notifications.namespace}\",outcome} MetricName=\"telegram_notifications\"', 'Sum', ${local.p})"
         }]]
       }
