@@ -94,6 +94,9 @@ def test_only_variables_the_code_or_the_collector_reads(defaults: dict[str, Any]
     )
     env = defaults["environment"]
     assert set(env) <= known, sorted(set(env) - known)
+    # Secrets come from SSM SecureString, never from the environment (visible in the console).
+    secrets = set(config_constants.SECRET_NAMES) | set(telemetry_constants.SECRET_ENV_VARS)
+    assert not secrets & set(env)
     # Lambda reserves these; setting one fails the deployment.
     assert not [name for name in env if name.startswith(("AWS_", "_X_AMZN", "LAMBDA_"))]
 
