@@ -189,7 +189,7 @@ variable "secrets_kms_key_arn" {
 }
 
 variable "kms_key_arn" {
-  description = "Customer managed KMS key for the environment variables, the log group and the table; null uses AWS managed encryption."
+  description = "Customer managed KMS key for the environment variables, the log group and the table (its key policy must admit logs.<region>.amazonaws.com); null uses AWS managed encryption."
   type        = string
   default     = null
 
