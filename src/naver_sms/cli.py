@@ -55,9 +55,34 @@ def _add_docs(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -
     parser.set_defaults(handler="naver_sms.telemetry.docs_gen:run")
 
 
+def _add_replay(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "replay",
+        help="the validation campaign: replay captured invocations, compare with the legacy",
+        description="Replay captured invocations (JSON Lines of {now, bookings}) through the "
+        "new Lambda handler on the embedded local stack in comparison mode (dry run), compare "
+        "with the legacy capture and write report.json, report.html, VALIDATION.md, "
+        "capture.jsonl and logs.jsonl into OUT. Exit codes as `compare`.",
+    )
+    parser.add_argument("bookings", help="captured invocations (JSON Lines)")
+    parser.add_argument("--legacy", required=True, help="legacy capture (JSON Lines)")
+    parser.add_argument("--out", required=True, help="output folder")
+    parser.add_argument(
+        "--batch-size", type=int, default=100, metavar="N", help="bookings per invocation"
+    )
+    parser.add_argument(
+        "--fail-on-discrepancy", action="store_true", help="exit 1 when there are discrepancies"
+    )
+    parser.add_argument(
+        "--skip-invalid", action="store_true", help="skip invalid legacy lines, count them"
+    )
+    parser.set_defaults(handler="naver_sms.comparison.replay:replay")
+
+
 COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     _add_compare,
     _add_docs,
+    _add_replay,
 )
 
 
@@ -72,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded by audit reports
     module_name, _, function_name = args.handler.partition(":")
     handler: Callable[[argparse.Namespace], int] = getattr(
         importlib.import_module(module_name), function_name

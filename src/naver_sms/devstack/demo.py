@@ -32,6 +32,8 @@ from naver_sms.devstack.stack import LocalStack
 
 REPO = Path(__file__).resolve().parents[3]
 SAMPLE_DAY = REPO / "examples" / "bookings-2026-11-20.json"
+CAMPAIGN_INVOCATIONS = REPO / "examples" / "invocations-2026-11-20.jsonl"
+CAMPAIGN_LEGACY = REPO / "examples" / "legacy-capture-2026-11-20.jsonl"
 DAY = "2026-11-20"
 DRY_RUN_TIMES = ("08:00",)
 LIVE_TIMES = ("09:00", "11:00", "13:00", "15:00", "17:00", "19:00")
@@ -104,6 +106,44 @@ def lambda_env(stack: LocalStack, out: Path, telemetry: dict[str, str]) -> dict[
         }
     )
     return env
+
+
+def run_campaign(env: dict[str, str], out: Path) -> int:
+    """A small validation campaign over the shipped day with planted legacy discrepancies."""
+    print(
+        "\nvalidation campaign: replaying the day in comparison mode (dry run) against a legacy "
+        f"capture with planted discrepancies ({CAMPAIGN_LEGACY.relative_to(REPO)})"
+    )
+    campaign_env = {
+        **{k: v for k, v in env.items() if k not in ("CAPTURE_PATH", "AWS_ENDPOINT_URL")},
+        # What the legacy Lambda sent as: compared character by character.
+        "SENS_CALLER_NUMBER": "0215881234",
+        "TELEGRAM_CHAT_ID": "-1001987654321",
+    }
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "naver_sms.cli",
+            "replay",
+            str(CAMPAIGN_INVOCATIONS),
+            "--legacy",
+            str(CAMPAIGN_LEGACY),
+            "--out",
+            str(out / "campaign"),
+        ],
+        env=campaign_env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"the campaign failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    summary = proc.stdout.splitlines()
+    for line in summary[:8] + [x for x in summary if x.startswith(("window", "reports"))]:
+        print(f"  {line}")
+    return proc.returncode
 
 
 def print_table(title: str, results: list[dict[str, Any]]) -> None:
@@ -206,12 +246,15 @@ def run_demo(out: Path) -> int:
             print("  bad bookings, reported and skipped at every run:")
             for e in invalid:
                 print(f"    {e['where']}: {e['field']}: {e['reason']}")
+        campaign = run_campaign(env, out)
     print(f"\nartefacts in {out}:")
     for path in sorted(out.iterdir()):
         if path.is_file():
             print(f"  {path.name:<28}{path.stat().st_size:>10,} bytes")
+    print(f"  campaign/: {', '.join(sorted(p.name for p in (out / 'campaign').iterdir()))}")
+    print(f"\nopen the validation report: {out / 'campaign' / 'report.html'}")
     failures = [r for r in dry + live if "error" in r]
-    return 1 if failures else 0
+    return 1 if failures or campaign not in (0, 1) else 0
 
 
 def main(argv: list[str] | None = None) -> int:
