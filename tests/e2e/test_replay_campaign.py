@@ -3,6 +3,7 @@ the comparison with the legacy capture, the reports and the audit evidence."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -80,8 +81,6 @@ def test_validation_evidence(campaign: Path) -> None:
     assert "naver-sms replay" in text
     for path in (INVOCATIONS, LEGACY):
         assert f"`{path}`" in text
-    import hashlib
-
     assert hashlib.sha256(LEGACY.read_bytes()).hexdigest() in text
     assert "| 2200047 | gangnam-01 | dynamodb |" in text
     assert "010-" not in text or "010-****-" in text
