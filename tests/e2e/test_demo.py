@@ -1,0 +1,115 @@
+"""`make demo` end to end: the handler through the real collector on the local stack, and the
+campaign; every artefact it promises, consistent with each other, with no personal data."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.collector, pytest.mark.integration]
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = json.loads((REPO / "examples" / "bookings-2026-11-20.json").read_text("utf-8"))
+FULL_PHONE = re.compile(r"(?<![\d.])01[016789]-?\d{3,4}-?\d{4}(?!\d)")
+CANARY = "canary-secret-7f3a9e1c"
+
+
+def jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("demo")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "AWS_"))}
+    env["SENS_SECRET_KEY"] = CANARY  # "works with any values of the secret variables"
+    proc = subprocess.run(
+        [sys.executable, "-m", "naver_sms.devstack.demo", "--out", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return out, proc.stdout
+
+
+def test_prints_a_readable_summary(demo: tuple[Path, str]) -> None:
+    _, stdout = demo
+    assert "phase 1 — dry run" in stdout
+    assert "phase 2 — live" in stdout
+    assert "store 'daegu-09' is not configured" in stdout
+    assert "verdict NO-GO" in stdout
+    assert "campaign/report.html" in stdout
+
+
+def test_dry_run_sent_nothing_and_live_sent_exactly_what_the_handler_reported(
+    demo: tuple[Path, str],
+) -> None:
+    out, _ = demo
+    dry = jsonl(out / "results-dry-run.jsonl")
+    live = jsonl(out / "results-live.jsonl")
+    assert {r["result"]["mode"] for r in dry} == {"dry_run"}
+    assert {r["result"]["mode"] for r in live} == {"live"}
+    received = jsonl(out / "sens-received.jsonl")
+    assert len(received) == sum(r["result"]["sent"] for r in live)
+    assert len(received) == len({(r["request_id"]) for r in received})
+    telegrams = jsonl(out / "telegram-received.jsonl")
+    assert len(telegrams) == sum(r["result"]["notified"] for r in live)
+    per_booking = Counter((r["to"], r["type"]) for r in received)
+    assert max(per_booking.values()) <= 3  # confirm/guide/cancel share a number at most
+
+
+def test_logs_are_json_and_correlated_with_xray(demo: tuple[Path, str]) -> None:
+    out, _ = demo
+    logs = jsonl(out / "logs.jsonl")
+    xray_ids = {seg["trace_id"] for seg in jsonl(out / "xray-segments.jsonl")}
+    results = jsonl(out / "results-dry-run.jsonl") + jsonl(out / "results-live.jsonl")
+    assert {r["xray_trace_id"] for r in results} <= xray_ids
+    traced = [line for line in logs if "trace_id" in line]
+    assert traced
+    for line in traced:
+        assert re.fullmatch(r"[0-9a-f]{32}", line["trace_id"])
+        assert line["xray_trace_id"] == f"1-{line['trace_id'][:8]}-{line['trace_id'][8:]}"
+        assert line["xray_trace_id"] in xray_ids
+    for line in logs:
+        assert {"timestamp", "level", "event", "service"} <= set(line)
+
+
+def test_emf_covers_both_namespaces_and_only_emf(demo: tuple[Path, str]) -> None:
+    out, _ = demo
+    namespaces = Counter()
+    for doc in jsonl(out / "emf.jsonl"):
+        for directive in doc["_aws"]["CloudWatchMetrics"]:
+            namespaces[directive["Namespace"]] += 1
+    assert set(namespaces) == {"naver-sms", "naver-sms/comparison"}
+    assert jsonl(out / "spans.jsonl")
+    assert jsonl(out / "metrics.jsonl")
+
+
+def test_no_phone_name_or_secret_in_any_telemetry_or_log(demo: tuple[Path, str]) -> None:
+    out, _ = demo
+    names = {b["customer_name"] for b in SAMPLE["bookings"] if isinstance(b, dict)}
+    for artefact in (
+        "logs.jsonl",
+        "emf.jsonl",
+        "spans.jsonl",
+        "metrics.jsonl",
+        "xray-segments.jsonl",
+        "collector.log",
+        "campaign/logs.jsonl",
+    ):
+        text = (out / artefact).read_text("utf-8")
+        assert not FULL_PHONE.search(text), artefact
+        assert CANARY not in text, artefact
+        leaked = [n for n in names if n in text]
+        assert not leaked, (artefact, leaked)
