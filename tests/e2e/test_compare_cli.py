@@ -79,3 +79,15 @@ def test_console_output_masks_phone_numbers_and_names(tmp_path: Path) -> None:
     assert "1234" not in done.stdout
     assert "길동" not in done.stdout
     assert "010-****-5678" in done.stdout.replace("·", " ")
+
+
+def test_missing_file_in_parallel_mode_is_exit_2(tmp_path: Path) -> None:
+    """A large new file makes the CLI index in worker processes; their errors still count."""
+    big = tmp_path / "big.jsonl"
+    line = (SPEC / "old.jsonl").read_text(encoding="utf-8").splitlines()[0] + "\n"
+    with big.open("w", encoding="utf-8") as handle:
+        handle.write(line * (33 * 1024 * 1024 // len(line.encode()) + 1))
+    done = run(tmp_path / "nope.jsonl", big)
+    assert done.returncode == 2
+    assert "cannot read capture" in done.stderr
+    assert "nope.jsonl" in done.stderr

@@ -41,7 +41,7 @@ def start(path: str | Path, *, skip_invalid: bool, hash_seed: int) -> subprocess
 
 
 def finish(process: subprocess.Popen[bytes]) -> CaptureIndex:
-    """Wait for the child; return its index or raise the ``CaptureError`` it met."""
+    """Wait for the child; return its index or raise the ``CaptureError``/``OSError`` it met."""
     payload, _ = process.communicate()
     if process.returncode != 0 or not payload:
         raise RuntimeError(f"capture index worker failed (exit code {process.returncode})")
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             "ok",
             index_capture(path, skip_invalid="--skip-invalid" in args),
         )
-    except CaptureError as exc:
+    except (CaptureError, OSError) as exc:  # re-raised in the parent, as if it had read
         result = ("error", exc)
     sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     sys.stdout.buffer.flush()
