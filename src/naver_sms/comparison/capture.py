@@ -361,14 +361,22 @@ def _index_lines(
         except UnicodeDecodeError:
             _invalid(path, number, "not valid UTF-8", skip_invalid, index.invalid)
             continue
-        line = text.strip(_JSON_WS)
-        if not line:
-            continue
         try:
-            obj, end = scan(line, 0)
-            if end != len(line):
+            # Scanned in place: a line rarely has leading blanks, and what follows the value
+            # is checked instead of copying the line to strip it.
+            obj, end = scan(text, 0)
+            if end != len(text) and text[end:].strip(_JSON_WS):
                 raise ValueError
-        except (StopIteration, ValueError, RecursionError):
+        except StopIteration:
+            line = text.strip(_JSON_WS)
+            if not line:
+                continue  # blank line
+            try:
+                obj = parse_line(line)
+            except ValueError:
+                _invalid(path, number, _json_reason(text), skip_invalid, index.invalid)
+                continue
+        except (ValueError, RecursionError):
             _invalid(path, number, _json_reason(text), skip_invalid, index.invalid)
             continue
         verdict = validate_line(obj)
