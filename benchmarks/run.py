@@ -625,6 +625,9 @@ def main(argv: list[str] | None = None) -> int:
                     proc = {
                         **process,
                         "invocation_ms": [round(x, 4) for x in process["invocation_ms"]],
+                        "invocation_cpu_ms": [
+                            round(x, 4) for x in process.get("invocation_cpu_ms", [])
+                        ],
                     }
                     samples.write(
                         json.dumps({"phase": phase, "variant": name, **proc}, default=str) + "\n"

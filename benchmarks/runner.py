@@ -105,6 +105,7 @@ def main() -> None:
     handler = getattr(importlib.import_module(module_name), attr)
     imported = time.monotonic_ns()
     durations: list[int] = []
+    cpu: list[int] = []
     results: list[Any] = []
 
     def invoke(count: int) -> None:
@@ -113,9 +114,11 @@ def main() -> None:
             os.environ["_X_AMZN_TRACE_ID"] = trace_header()
             event = make_event(spec, index, template)
             context = LambdaContext()
+            started_cpu = time.process_time_ns()
             started = time.perf_counter_ns()
             result = handler(event, context)
             durations.append(time.perf_counter_ns() - started)
+            cpu.append(time.process_time_ns() - started_cpu)
             if index < 2:
                 results.append(result)
         sys.stdout.flush()
@@ -140,6 +143,8 @@ def main() -> None:
         "in_process_init_ms": (first_line - _RUNNER_START_NS) / 1e6 if first_line else None,
         "first_invocation_ms": durations[0] / 1e6 if durations else None,
         "invocation_ms": [d / 1e6 for d in durations],
+        "invocation_cpu_ms": [d / 1e6 for d in cpu],
+        "cold_start_cpu_ms": marks.first_line_cpu_ns / 1e6 if marks.first_line_cpu_ns else None,
         "max_rss_kb": peak_rss_kb(),
         "results": results,
         "modules": len(sys.modules),
