@@ -125,7 +125,10 @@ def validate_line(obj: Any) -> str | tuple[str, ...]:
         return "store_id must be a string or null"
     sms = obj.get("sms")
     types: tuple[str, ...] = ()
-    if sms is not None:
+    if sms is None:
+        if "sms" in obj:
+            return "sms must be an array"  # optional means absent, not null
+    else:
         if type(sms) is not list:
             return "sms must be an array"
         try:
@@ -136,7 +139,10 @@ def validate_line(obj: Any) -> str | tuple[str, ...]:
             if type(kind) is not str:
                 return _entry_reason("sms", sms)
     writes = obj.get("dynamodb")
-    if writes is not None:
+    if writes is None:
+        if "dynamodb" in obj:
+            return "dynamodb must be an array"
+    else:
         if type(writes) is not list:
             return "dynamodb must be an array"
         for entry in writes:
@@ -147,7 +153,10 @@ def validate_line(obj: Any) -> str | tuple[str, ...]:
             ):
                 return _entry_reason("dynamodb", writes)
     notes = obj.get("telegram")
-    if notes is not None:
+    if notes is None:
+        if "telegram" in obj:
+            return "telegram must be an array"
+    else:
         if type(notes) is not list:
             return "telegram must be an array"
         for entry in notes:

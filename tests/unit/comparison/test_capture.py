@@ -51,6 +51,9 @@ GOOD = json.dumps(booking("1", sms=[sms("confirm", "a")]))
             "dynamodb[0].key must be an object",
         ),
         ('{"booking_id": "1", "dynamodb": "x"}', "dynamodb must be an array"),
+        ('{"booking_id": "1", "sms": null}', "sms must be an array"),
+        ('{"booking_id": "1", "dynamodb": null}', "dynamodb must be an array"),
+        ('{"booking_id": "1", "telegram": null}', "telegram must be an array"),
         (
             '{"booking_id": "1", "telegram": [{"text": "x"}]}',
             "telegram[0].chat_id must be a string or an integer",
