@@ -345,6 +345,10 @@ def render(doc: dict[str, Any], json_path: Path) -> str:
 
     w("## Machine\n")
     m = doc["machine"]
+    src = doc.get("source") or {}
+    if src:
+        dirty = " plus uncommitted changes in `src/`" if src.get("src_uncommitted_changes") else ""
+        w(f"- naver-sms measured at commit `{src.get('commit')}`{dirty}.")
     w(f"- {m['nproc']} CPUs, {m['cpu']}, memory {m['memory']}; {m['platform']}")
     w(
         f"- Python {m['python']} ({m['implementation']}); load average at start "
@@ -411,6 +415,29 @@ def _profiles(w: Any, profiles: dict[str, Any]) -> None:
         for row in it["top_modules_ms"]:
             w(f"| `{row['module']}` | {row['self_ms']:.2f} | {row['cumulative_ms']:.2f} |")
         w("\n</details>\n")
+    cost = profiles.get("cost_model")
+    if cost:
+        w("### Cost model: each piece on its own (`benchmarks/microbench.py`)\n")
+        w(
+            f"Marginal wall time of each import / set-up step, in a fresh process, in the order "
+            f"the handler needs them, after boto3 and a client (median of {cost['processes']} "
+            "processes):\n"
+        )
+        w("| step | ms |")
+        w("|---|---|")
+        for step, ms in cost["imports_ms"].items():
+            w(f"| `{step}` | {ms:.1f} |")
+        telemetry_steps = [k for k in cost["imports_ms"] if k not in ("boto3", "client")]
+        total = sum(cost["imports_ms"][k] for k in telemetry_steps)
+        w(f"| **telemetry total** | **{total:.1f}** |")
+        w("")
+        w("Per-operation cost on the warm path (µs per call, loopback, live collector):\n")
+        w("| operation | µs |")
+        w("|---|---|")
+        for op, us in cost["operations_us"].items():
+            w(f"| {op} | {us:.1f} |")
+        w("")
+
     for key, title in (
         ("pyinstrument_cold", "Cold start (import + first invocation)"),
         ("pyinstrument_warm", "Warm reference invocations"),

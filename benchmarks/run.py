@@ -483,6 +483,19 @@ def phase_real(
     return samples
 
 
+def source_state() -> dict[str, Any]:
+    """Which naver-sms was measured: the commit, and whether src/ differed from it."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+        return done.stdout.strip()
+
+    return {
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "src_uncommitted_changes": bool(git("status", "--porcelain", "--", "src")),
+    }
+
+
 def machine() -> dict[str, Any]:
     cpu = "unknown"
     try:
@@ -588,6 +601,12 @@ def main(argv: list[str] | None = None) -> int:
             baseline = next(v for v in VARIANTS if v.name == "baseline")
             naver = next(v for v in VARIANTS if v.name == "naver-sms")
             profiles = profiling.run(world, baseline, naver, variant_env)
+            from benchmarks import microbench  # noqa: PLC0415
+
+            _, naver_env = variant_env(naver, "ref", world)
+            profiles["cost_model"] = microbench.run(
+                world.envs["naver-sms"].python, naver_env, world.work
+            )
             _progress("profiles done")
     finally:
         if stack is not None:
@@ -603,6 +622,7 @@ def main(argv: list[str] | None = None) -> int:
         "config": cfg.__dict__,
         "duration_s": round(time.monotonic() - started, 1),
         "machine": machine(),
+        "source": source_state(),
         "receiver": receiver.description,
         "variants": {
             v.name: {"family": v.family, "description": v.description, "diagnostic": v.diagnostic}
