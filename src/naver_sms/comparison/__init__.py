@@ -4,6 +4,7 @@ The API a campaign (``naver-sms replay``) builds on:
 
 * :func:`compare_captures` (two capture files -> :class:`ComparisonResult`), which raises
   :class:`CaptureError` (``file:line: reason``) or :class:`EmptyComparison`;
+  :func:`compare_outputs` for captures already merged in memory;
 * :func:`write_json_report` / :func:`report_json` (the spec's report), :func:`format_summary`;
 * :func:`render_html` in :mod:`naver_sms.comparison.html` (optional booking -> day mapping);
 * :func:`emit_comparison` in :mod:`naver_sms.comparison.telemetry`;
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
         EmptyComparison,
         compare_bookings,
         compare_captures,
+        compare_outputs,
     )
     from naver_sms.comparison.report import format_summary, report_json, write_json_report
     from naver_sms.comparison.textdiff import char_segments, difference_hints, visible
@@ -37,6 +39,7 @@ __all__ = [
     "char_segments",
     "compare_bookings",
     "compare_captures",
+    "compare_outputs",
     "difference_hints",
     "format_summary",
     "load_capture",
@@ -54,6 +57,7 @@ _HOMES = {
     "EmptyComparison": "engine",
     "compare_bookings": "engine",
     "compare_captures": "engine",
+    "compare_outputs": "engine",
     "format_summary": "report",
     "report_json": "report",
     "write_json_report": "report",

@@ -332,6 +332,42 @@ def compare_captures(
     return result
 
 
+def compare_outputs(
+    old: Mapping[str, BookingOutputs], new: Mapping[str, BookingOutputs]
+) -> ComparisonResult:
+    """Compare captures already merged in memory (an invocation's batch, tests).
+
+    Same rules and same result as :func:`compare_captures` on the files they came from;
+    raises ``EmptyComparison`` when both are empty.
+    """
+    ids = sorted(old.keys() | new.keys())
+    if not ids:
+        raise EmptyComparison("no booking on either side")
+    result = ComparisonResult(bookings_compared=len(ids))
+    for side, tally in ((old, result.sms_old_by_store_type), (new, result.sms_new_by_store_type)):
+        for outputs in side.values():
+            for entry in outputs.sms:
+                tally[(outputs.store_id or UNKNOWN_STORE, entry["type"])] += 1
+    result.sms_sent_old = sum(len(o.sms) for o in old.values())
+    result.sms_sent_new = sum(len(o.sms) for o in new.values())
+    result.dynamodb_writes_old = sum(len(o.dynamodb) for o in old.values())
+    result.dynamodb_writes_new = sum(len(o.dynamodb) for o in new.values())
+    result.telegram_old = sum(len(o.telegram) for o in old.values())
+    result.telegram_new = sum(len(o.telegram) for o in new.values())
+    matched = 0
+    for booking_id in ids:
+        o, n = old.get(booking_id), new.get(booking_id)
+        store = o.store_id if o is not None else None
+        result.booking_stores[booking_id] = store if store is not None or n is None else n.store_id
+        records = compare_bookings(o, n)
+        if records:
+            result.records.extend(records)
+        else:
+            matched += 1
+    result.bookings_matched = matched
+    return result
+
+
 def compare_in_full(
     old: CaptureIndex, new: CaptureIndex, ids: list[str], chunk_size: int = DEFAULT_CHUNK
 ) -> tuple[list[DiscrepancyRecord], int]:

@@ -17,6 +17,7 @@ from naver_sms.comparison.engine import (
     DiscrepancyRecord,
     compare_bookings,
     compare_captures,
+    compare_outputs,
     percentage,
 )
 
@@ -160,5 +161,10 @@ def test_streaming_engine_equals_the_plain_rule_book(
         for r in compare_bookings(old_all.get(booking_id), new_all.get(booking_id))
     ]
     assert [r.to_json() for r in result.records] == expected
+    in_memory = compare_outputs(old_all, new_all)
+    assert in_memory.to_report() == result.to_report()
+    assert in_memory.booking_stores == result.booking_stores
+    assert in_memory.sms_old_by_store_type == result.sms_old_by_store_type
+    assert in_memory.sms_new_by_store_type == result.sms_new_by_store_type
     chunked = compare_captures(old, new, chunk_size=1)  # one booking per re-read pass
     assert [r.to_json() for r in chunked.records] == expected
