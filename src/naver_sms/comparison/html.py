@@ -122,14 +122,16 @@ def bar_chart(
     if not rows:
         return '<p class="note">no data</p>'
     top = maximum if maximum is not None else max(value for _, value, _ in rows) or 1.0
-    width, label_w, row_h = 760, 170, 24
+    # room on the right for the longest value text (about 7 px a character at 12 px)
+    text_w = 7 * max(len(text) + len(unit) for _, _, text in rows) + 12
+    width, label_w, row_h = 600 + text_w, 170, 24
     height = row_h * len(rows) + 10
     out = [
         f'<svg role="img" aria-label="{escape(label)}" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(label)}</title>",
     ]
-    span = width - label_w - 90
+    span = width - label_w - text_w
     for i, (name, value, text) in enumerate(rows):
         y = 5 + i * row_h
         bar = 0.0 if top <= 0 else max(0.0, min(1.0, value / top)) * span
@@ -153,7 +155,9 @@ def grouped_bar_chart(
         return '<p class="note">no data</p>'
     top = max((value for _, series in groups for _, value, _ in series), default=0) or 1
     per_group = max(len(series) for _, series in groups)
-    bar_w, gap, chart_h, base = 22, 26, 160, 190
+    # bars wide enough for their value printed above them
+    bar_w = max(22, 7 * len(str(top)) + 6)
+    gap, chart_h, base = 26, 160, 190
     # Each group is as wide as its bars or its label (about 7 px per character at 12 px).
     spans = [max(per_group * bar_w, 7 * len(group) + 4) for group, _ in groups]
     width = max(360, 40 + sum(spans) + gap * len(groups))
@@ -275,7 +279,7 @@ def _char_html(char: str, hidden: bool) -> str:
     if hidden:
         return "*"
     if char == "\n":
-        return '<span class="ws" title="LF U+000A">␊</span>\n'
+        return '<span class="ws" title="LF U+000A">\\n</span>\n'
     if is_invisible(char):
         return f'<span class="ws" title="U+{ord(char):04X}">{escape(visible(char))}</span>'
     return escape(char)
@@ -324,8 +328,8 @@ def _sms_diffs(records: Sequence[DiscrepancyRecord]) -> str:
     mismatches = [r for r in records if r.channel == "sms" and r.kind == "mismatch"]
     out = [
         '<section id="sms-diffs"><h2>SMS mismatches, character by character</h2>',
-        '<p class="meta">Marks: <span class="ws">·</span> space, <span class="ws">␍</span> CR, '
-        '<span class="ws">␊</span> LF, <span class="ws">→</span> tab, '
+        '<p class="meta">Marks: <span class="ws">·</span> space, <span class="ws">\\r</span> CR, '
+        '<span class="ws">\\n</span> LF, <span class="ws">\\t</span> tab, '
         '<span class="ws">&lt;U+XXXX&gt;</span> other invisible or combining character '
         "(decomposed Hangul shows as jamo code points). Removed text is red, added green.</p>",
     ]

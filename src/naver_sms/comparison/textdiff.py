@@ -63,10 +63,11 @@ def char_segments(old: str, new: str, max_segments: int = DEFAULT_MAX_SEGMENTS) 
 
 _NAMED: Final[dict[str, str]] = {
     " ": "·",
-    "\t": "→",
-    "\r": "␍",
-    "\n": "␊",
-    "\u00a0": "⍽",
+    # Escapes rather than the Control Pictures block (␍, ␊): fonts often lack those glyphs,
+    # and a missing glyph is exactly the kind of invisible difference we must not produce.
+    "\t": "\\t",
+    "\r": "\\r",
+    "\n": "\\n",
 }
 
 
@@ -83,7 +84,7 @@ def is_invisible(char: str) -> bool:
 
 
 def visible(text: str) -> str:
-    """Spell out invisible characters: ``·`` space, ``␍`` CR, ``␊`` LF, ``→`` tab, ``<U+XXXX>``."""
+    """Spell out invisible characters: ``·`` space, ``\\r``, ``\\n``, ``\\t``, else ``<U+XXXX>``."""
     out: list[str] = []
     for char in text:
         if char in _NAMED:

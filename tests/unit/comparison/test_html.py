@@ -109,7 +109,7 @@ def test_html_report_renders_in_headless_chromium(tmp_path: Path) -> None:
             assert trailing.inner_text() == "·"
             # NFD: the inserted jamo are spelled out; CRLF: the CR marks are highlighted
             assert "U+1100" in diffs.filter(has_text="770").locator("ins").first.inner_text()
-            assert diffs.filter(has_text="771").locator("ins .ws").first.inner_text() == "␍"
+            assert diffs.filter(has_text="771").locator("ins .ws").first.inner_text() == "\\r"
             card = page.locator(".card", has_text="match percentage").locator("b")
             assert card.inner_text() == f"{result.match_percentage:.2f}%"
             width = page.evaluate("document.querySelector('#match-by-store svg').getBBox().width")

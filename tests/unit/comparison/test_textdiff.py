@@ -40,7 +40,7 @@ def test_trailing_space_is_one_visible_insert() -> None:
 
 def test_crlf_is_visible_and_named() -> None:
     segments = char_segments("a\nb\nc", "a\r\nb\r\nc")
-    assert [(s.op, visible(s.new_text)) for s in segments] == [("insert", "␍"), ("insert", "␍")]
+    assert [(s.op, visible(s.new_text)) for s in segments] == [("insert", "\\r"), ("insert", "\\r")]
     assert difference_hints("a\nb", "a\r\nb") == ["line endings differ (CRLF vs LF)"]
 
 
@@ -64,4 +64,4 @@ def test_at_least_ten_segments_are_given_and_the_cap_is_respected() -> None:
 
 
 def test_visible_names_other_invisibles() -> None:
-    assert visible("a\tb\u200b\u00a0") == "a→b<U+200B>⍽"
+    assert visible("a\tb\u200b\u00a0 \n") == "a\\tb<U+200B><U+00A0>·\\n"
