@@ -213,8 +213,9 @@ class TelemetryPipeline:
         the collector works on both at once. Metrics are regrouped so each catalog namespace
         has its own resource, from which the collector's one `awsemf` exporter takes the
         CloudWatch namespace. A span export that fails at once (collector down) is counted in
-        this same metric flush; one that fails later is counted in the next. When the budget is gone before metrics, they are not collected, so the delta
-        stays in the SDK and goes out with the next flush instead of being lost.
+        this same metric flush; one that fails later is counted in the next. When the budget is
+        gone before metrics, they are not collected, so the delta stays in the SDK and goes out
+        with the next flush instead of being lost.
         """
         started = time.monotonic()
         deadline = started + max(budget_s, 0.0)
