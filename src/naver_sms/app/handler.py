@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import structlog
@@ -26,6 +27,7 @@ from naver_sms.clients.telegram import TelegramClient
 from naver_sms.config.secrets import Secrets, load_secrets
 from naver_sms.config.settings import Settings
 from naver_sms.config.switches import Switches
+from naver_sms.sources.file import SourceError, read_bookings
 from naver_sms.sources.http import HttpBookingSource
 from naver_sms.telemetry.handler import instrument_handler
 from naver_sms.telemetry.redaction import register_secrets
@@ -96,16 +98,13 @@ class Application:
 
         bookings = invocation.bookings
         failed_stores: list[str] = []
+        where = invocation.where
         if bookings is None:
-            if not self.settings.booking_source_url:
-                log.error("booking_source_missing", reason="BOOKING_SOURCE_URL is not set")
-                return {
-                    "error": "BOOKING_SOURCE_URL is not set",
-                    **Summary(mode=sending.mode).as_dict(),
-                }
-            stores = self.settings.booking_source_stores or self.stores.store_ids
-            fetched = HttpBookingSource(self.settings.booking_source_url).fetch(stores, deadline)
-            bookings, failed_stores = fetched.bookings, fetched.failed_stores
+            try:
+                bookings, failed_stores, where = self._fetch(deadline)
+            except SourceError as exc:
+                log.error("booking_source_failed", reason=str(exc))
+                return {"error": str(exc), **Summary(mode=sending.mode).as_dict()}
 
         captured: list[BookingCapture] = []
         processor = BookingProcessor(
@@ -119,7 +118,7 @@ class Application:
             on_capture=captured.append if switches.comparison else None,
         )
         summary = processor.run(
-            bookings, where=invocation.where, now=now, mode=sending.mode, deadline=deadline
+            bookings, where=where, now=now, mode=sending.mode, deadline=deadline
         )
         result = {
             **summary.as_dict(),
@@ -130,6 +129,18 @@ class Application:
             result["comparison"] = self._compare(captured)
         log.info("invocation_summary", **{k: v for k, v in result.items() if k != "errors"})
         return result
+
+    def _fetch(self, deadline: Deadline) -> tuple[list[Any], list[str], str]:
+        """Bookings from the configured source: `file://` (replays, local runs) or HTTP(S)."""
+        url = self.settings.booking_source_url
+        if not url:
+            raise SourceError("BOOKING_SOURCE_URL is not set")
+        if url.startswith("file://"):
+            path = Path(url.removeprefix("file://"))
+            return read_bookings(path), [], str(path)
+        stores = self.settings.booking_source_stores or self.stores.store_ids
+        fetched = HttpBookingSource(url).fetch(stores, deadline)
+        return fetched.bookings, fetched.failed_stores, "booking-source"
 
     def _compare(self, captured: list[BookingCapture]) -> dict[str, Any]:
         """Comparison mode: this invocation's outputs against the legacy capture."""

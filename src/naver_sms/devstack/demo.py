@@ -29,6 +29,7 @@ from typing import Any
 from naver_sms.clients.sms import mask_phone
 from naver_sms.devstack.collector import InspectedCollector
 from naver_sms.devstack.stack import LocalStack
+from naver_sms.sources.file import read_bookings
 
 REPO = Path(__file__).resolve().parents[3]
 SAMPLE_DAY = REPO / "examples" / "bookings-2026-11-20.json"
@@ -203,7 +204,7 @@ def run_demo(out: Path) -> int:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    bookings = json.loads(SAMPLE_DAY.read_text("utf-8"))["bookings"]
+    bookings = read_bookings(SAMPLE_DAY)  # the file adapter, as a replay reads its inputs
     print(
         f"naver-sms demo: {len(bookings)} bookings for {DAY} "
         f"({SAMPLE_DAY.relative_to(REPO)}), artefacts in {out}"

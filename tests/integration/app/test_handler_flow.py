@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 import structlog
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from naver_sms.app.handler import Application
 from naver_sms.clients import aws
@@ -258,3 +260,94 @@ def test_secrets_from_ssm_are_used_and_redacted_from_logs(
     assert '"event": "oops"' in out
     for name in ("SENS_SECRET_KEY", "SENS_ACCESS_KEY", "TELEGRAM_BOT_TOKEN"):
         assert secret_env[name] not in out
+
+
+SCHEDULED = {
+    "source": "aws.events",
+    "detail-type": "Scheduled Event",
+    "time": "2026-11-20T00:00:00Z",
+    "detail": {},
+}
+
+
+def test_scheduled_event_reads_the_file_source(stack: LocalStack, tmp_path: Path) -> None:
+    source = tmp_path / "bookings.jsonl"
+    source.write_text(json.dumps(booking("1"), ensure_ascii=False) + "\n{broken\n")
+    application = app(booking_source_url=f"file://{source}")
+    result = application.handle(SCHEDULED, LambdaContext())
+    assert result["processed"] == 1
+    assert result["sent"] == 1
+    assert result["invalid"] == 1
+    assert result["errors"][0]["where"] == f"{source}[1]"
+    assert result["errors"][0]["reason"].startswith(f"{source}:2: invalid JSON")
+
+
+def test_scheduled_event_without_a_source_says_so(stack: LocalStack) -> None:
+    result = app().handle(SCHEDULED, LambdaContext())
+    assert result["error"] == "BOOKING_SOURCE_URL is not set"
+    assert result["processed"] == 0
+
+
+def test_secrets_from_secrets_manager(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    secret_env = stack.secrets.env()
+    sm = stack.client("secretsmanager")
+    sm.create_secret(Name="naver-sms/prod", SecretString=json.dumps(secret_env))
+    for name in secret_env:
+        monkeypatch.delenv(name)
+    go_live(stack)
+    application = app(
+        sms_sending_enabled=True,
+        secrets_source="secretsmanager",
+        secrets_manager_id="naver-sms/prod",
+    )
+    assert invoke(application, [booking("1")])["sent"] == 1
+    assert len(stack.sens.messages) == 1
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=5)
+    ),
+    max_leaves=12,
+)
+near_bookings = st.fixed_dictionaries(
+    {"booking_id": st.text(min_size=1, max_size=8)},
+    optional={
+        "store_id": st.sampled_from(["gangnam-01", "x", ""]) | json_values,
+        "customer_name": st.text(max_size=6) | json_values,
+        "phone": st.sampled_from(["010-1234-5678", "01012", "+82 10 1234 5678"]) | json_values,
+        "visit_at": st.sampled_from(["2026-11-20T19:00:00+09:00", "2026-13-40"]) | json_values,
+        "party_size": st.integers(-2, 2000) | json_values,
+        "status": st.sampled_from(["confirmed", "cancelled", "RC04"]) | json_values,
+        "product": st.text(max_size=6) | json_values,
+    },
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    event=st.one_of(
+        json_values,
+        st.fixed_dictionaries({"bookings": st.lists(near_bookings | json_values, max_size=4)}),
+        st.fixed_dictionaries(
+            {
+                "bookings": st.lists(near_bookings, max_size=3),
+                "now": st.sampled_from([NOW, "soon", None]) | json_values,
+            }
+        ),
+    )
+)
+def test_no_event_crashes_the_handler(stack: LocalStack, event: Any) -> None:
+    result = app().handle(event, LambdaContext())
+    assert set(result) >= {"processed", "sent", "invalid", "failed", "mode"}
+    total = result["processed"] + result["invalid"] + result["failed"] + result["deferred"]
+    if (
+        isinstance(event, dict)
+        and isinstance(event.get("bookings"), list)
+        and "error" not in result
+    ):
+        assert total == len(event["bookings"])
+    assert stack.sens.messages == []  # dry run whatever the input
