@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from json.decoder import JSONDecoder
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 from naver_sms.comparison.values import JsonValue
 
@@ -259,7 +259,9 @@ def load_capture(
 # values, escapes) stays in the text: the fingerprints then differ and the booking is compared
 # in full, never wrongly.
 _PLAIN_STRING: Final = r'"[^"\\\x00-\x1f]*"'
-_FLAT_BODY: Final = r'(?:[^{}\[\]"\\]|' + _PLAIN_STRING + r")*"
+# Never across a line: no pattern matches a newline, so a whole block of lines can be cut in
+# one call and still split into the same lines (`[ \t\r]` is JSON's whitespace minus `\n`).
+_FLAT_BODY: Final = r'(?:[^{}\[\]"\\\n]|' + _PLAIN_STRING + r")*"
 _META_VALUE: Final = (
     r"(?:"
     + _PLAIN_STRING
@@ -270,13 +272,13 @@ _META_VALUE: Final = (
     + _FLAT_BODY
     + r"\])"
 )
-_META_KEY: Final = r'"_[^"\\\x00-\x1f]*"\s*:\s*'
+_META_KEY: Final = r'"_[^"\\\x00-\x1f]*"[ \t\r]*:[ \t\r]*'
 # `, "_` is a literal prefix the regex engine searches fast (json.dumps' default separators);
 # the general pattern runs only when a `"_` is left after it. The patterns run on the UTF-8
 # bytes of the line: 40% cheaper than on str, and equivalent, because the bytes of a
 # multi-byte UTF-8 character are never ASCII (never a quote, backslash, comma or control).
 _META_MEMBER_DEFAULT: Final = re.compile((", " + _META_KEY + _META_VALUE).encode())
-_META_MEMBER: Final = re.compile((r",\s*" + _META_KEY + _META_VALUE).encode())
+_META_MEMBER: Final = re.compile((r",[ \t\r]*" + _META_KEY + _META_VALUE).encode())
 
 
 def metadata_free(line: bytes) -> bytes:
@@ -338,7 +340,7 @@ def index_capture(path: str | Path, *, skip_invalid: bool = False) -> CaptureInd
 def _index_capture(path: str | Path, skip_invalid: bool) -> CaptureIndex:
     index = CaptureIndex(str(path))
     with open(path, "rb") as handle:
-        _index_lines(handle, path, skip_invalid, index)
+        _index_lines(_line_blocks(handle), path, skip_invalid, index)
     # Per (store, type) SMS counts, done here so that parallel indexing parallelises it too.
     by_types: Counter[tuple[str | None, tuple[str, ...]]] = Counter(
         (entry[1], entry[3]) for entry in index.bookings.values() if entry[3]
@@ -349,81 +351,115 @@ def _index_capture(path: str | Path, skip_invalid: bool) -> CaptureIndex:
     return index
 
 
+BLOCK_BYTES: Final = 1 << 20
+
+
+def _line_blocks(handle: BinaryIO) -> Iterator[tuple[list[bytes], list[bytes]]]:
+    """Blocks of whole lines (without their ``\n``) and the same lines with metadata cut.
+
+    The cut runs once per megabyte rather than once per line: the same regular expressions,
+    but without a call per line and without alternating with the JSON parser in the CPU
+    caches, which halves their cost. No pattern matches a newline, so the cut block splits
+    into exactly the same lines.
+    """
+    carry = b""
+    cut_default = _META_MEMBER_DEFAULT.sub
+    cut_any = _META_MEMBER.sub
+    while True:
+        chunk = handle.read(BLOCK_BYTES)
+        if not chunk:
+            if carry:
+                yield [carry], [metadata_free(carry)]
+            return
+        data = carry + chunk if carry else chunk
+        end = data.rfind(b"\n")
+        if end < 0:
+            carry = data
+            continue
+        carry = data[end + 1 :]
+        block = data[:end]
+        cut = cut_default(b"", block)
+        if b'"_' in cut:
+            cut = cut_any(b"", cut)
+        lines = block.split(b"\n")
+        cuts = cut.split(b"\n")
+        if len(cuts) != len(lines):  # pragma: no cover - the patterns never match a newline
+            cuts = [metadata_free(line) for line in lines]
+        yield lines, cuts
+
+
 def _index_lines(
-    handle: Iterable[bytes], path: str | Path, skip_invalid: bool, index: CaptureIndex
+    blocks: Iterable[tuple[list[bytes], list[bytes]]],
+    path: str | Path,
+    skip_invalid: bool,
+    index: CaptureIndex,
 ) -> None:
     """The hot loop: one parse, validation and fingerprint per line, locals only."""
     bookings = index.bookings
     scan = _SCAN_ONCE
-    cut_metadata = metadata_free
     intern = sys.intern
     type_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
     sms_total = dynamodb_total = telegram_total = 0
     offset = next_offset = 0
     number = 0
-    for raw in handle:
-        number += 1
-        offset = next_offset
-        next_offset += len(raw)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            _invalid(path, number, "not valid UTF-8", skip_invalid, index.invalid)
-            continue
-        try:
-            # Scanned in place: a line rarely has leading blanks, and what follows the value
-            # is checked instead of copying the line to strip it.
-            obj, end = scan(text, 0)
-            if end != len(text) and text[end:].strip(_JSON_WS):
-                raise ValueError
-        except StopIteration:
-            line = text.strip(_JSON_WS)
-            if not line:
-                continue  # blank line
+    for lines, cuts in blocks:
+        for raw, cut in zip(lines, cuts, strict=True):
+            number += 1
+            offset = next_offset
+            next_offset += len(raw) + 1  # the newline split off
             try:
-                obj = parse_line(line)
-            except ValueError:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                _invalid(path, number, "not valid UTF-8", skip_invalid, index.invalid)
+                continue
+            try:
+                # Scanned in place: a line rarely has leading blanks, and what follows the
+                # value is checked instead of copying the line to strip it.
+                obj, end = scan(text, 0)
+                if end != len(text) and text[end:].strip(_JSON_WS):
+                    raise ValueError
+            except StopIteration:
+                line = text.strip(_JSON_WS)
+                if not line:
+                    continue  # blank line
+                try:
+                    obj = parse_line(line)
+                except ValueError:
+                    _invalid(path, number, _json_reason(text), skip_invalid, index.invalid)
+                    continue
+            except (ValueError, RecursionError):
                 _invalid(path, number, _json_reason(text), skip_invalid, index.invalid)
                 continue
-        except (ValueError, RecursionError):
-            _invalid(path, number, _json_reason(text), skip_invalid, index.invalid)
-            continue
-        verdict = validate_line(obj)
-        if type(verdict) is str:
-            _invalid(path, number, verdict, skip_invalid, index.invalid)
-            continue
-        types = type_tuples.setdefault(verdict, verdict)  # type: ignore[arg-type]
-        writes = obj.get("dynamodb")
-        notes = obj.get("telegram")
-        n_writes = len(writes) if writes else 0
-        n_notes = len(notes) if notes else 0
-        sms_total += len(types)
-        dynamodb_total += n_writes
-        telegram_total += n_notes
-        store_id = obj.get("store_id")
-        if store_id is not None:
-            store_id = intern(store_id)
-        booking_id = obj["booking_id"]
-        previous = bookings.get(booking_id)
-        if previous is None:
-            bookings[booking_id] = (
-                hash(cut_metadata(raw.strip())),
-                store_id,
-                offset,
-                types,
-                n_writes + n_notes,
-            )
-        else:
-            # A booking over several lines: merged semantics, so always a full comparison.
-            _, first_store, offsets, old_types, old_others = previous
-            merged_offsets = (offsets if isinstance(offsets, tuple) else (offsets,)) + (offset,)
-            bookings[booking_id] = (
-                None,
-                first_store if first_store is not None else store_id,
-                merged_offsets,
-                old_types + types,
-                old_others + n_writes + n_notes,
-            )
+            verdict = validate_line(obj)
+            if type(verdict) is str:
+                _invalid(path, number, verdict, skip_invalid, index.invalid)
+                continue
+            types = type_tuples.setdefault(verdict, verdict)  # type: ignore[arg-type]
+            writes = obj.get("dynamodb")
+            notes = obj.get("telegram")
+            n_writes = len(writes) if writes else 0
+            n_notes = len(notes) if notes else 0
+            sms_total += len(types)
+            dynamodb_total += n_writes
+            telegram_total += n_notes
+            store_id = obj.get("store_id")
+            if store_id is not None:
+                store_id = intern(store_id)
+            booking_id = obj["booking_id"]
+            previous = bookings.get(booking_id)
+            if previous is None:
+                bookings[booking_id] = (hash(cut), store_id, offset, types, n_writes + n_notes)
+            else:
+                # A booking over several lines: merged semantics, so always a full comparison.
+                _, first_store, offsets, old_types, old_others = previous
+                merged = (offsets if isinstance(offsets, tuple) else (offsets,)) + (offset,)
+                bookings[booking_id] = (
+                    None,
+                    first_store if first_store is not None else store_id,
+                    merged,
+                    old_types + types,
+                    old_others + n_writes + n_notes,
+                )
     index.sms_total = sms_total
     index.dynamodb_total = dynamodb_total
     index.telegram_total = telegram_total

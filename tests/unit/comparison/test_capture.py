@@ -250,3 +250,20 @@ def test_parallel_full_comparison_is_shared_and_keeps_the_record_order(
     assert shared.to_report() == alone.to_report()
     assert [r.booking_id for r in shared.records] == sorted(r.booking_id for r in shared.records)
     assert shared.records[0].new is not None or shared.records[0].old is not None
+
+
+@pytest.mark.parametrize("block", [1, 7, 64, 1 << 20])
+def test_index_is_the_same_whatever_the_block_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    lines = [json.dumps(booking(str(i), sms=[sms("confirm", f"가{i}", _t=i)])) for i in range(30)]
+    path = tmp_path / "cap.jsonl"
+    # CRLF endings, a blank line, and no newline after the last line
+    path.write_bytes(("\r\n".join(lines[:10]) + "\r\n\r\n" + "\n".join(lines[10:])).encode())
+    reference = index_capture(path)
+    monkeypatch.setattr("naver_sms.comparison.capture.BLOCK_BYTES", block)
+    assert index_capture(path) == reference
+    assert sorted(reference.bookings, key=int) == [str(i) for i in range(30)]
+    data = path.read_bytes()
+    for booking_id, entry in reference.bookings.items():
+        assert data[entry[2] :].startswith(b'{"booking_id": "' + booking_id.encode())
