@@ -8,10 +8,11 @@ back and compared in full, in bounded chunks.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -40,6 +41,8 @@ CHANNEL_ORDER: Final[tuple[Channel, ...]] = ("sms", "dynamodb", "telegram")
 KINDS: Final[tuple[Kind, ...]] = ("missing_in_new", "extra_in_new", "mismatch")
 TEXT_FIELD: Final[dict[str, str]] = {"sms": "content", "telegram": "text"}
 UNKNOWN_STORE: Final = "unknown"
+_CONTAINERS: Final = (dict, list)
+_json_string: Callable[[str], str] = json.encoder.encode_basestring  # C; non-ASCII kept as is
 DEFAULT_CHUNK: Final = 20_000
 PARALLEL_MIN_BYTES: Final = 32 * 1024 * 1024  # below this a worker's start-up costs more
 PARALLEL_MIN_FULL: Final = 2_000  # bookings compared in full before a worker shares them
@@ -180,8 +183,25 @@ def percentage(part: int, whole: int) -> float:
 
 def _compared(entry: dict[str, Any], identity_fields: tuple[str, ...]) -> dict[str, JsonValue]:
     return {
-        k: strip_metadata(v) for k, v in entry.items() if k[:1] != "_" and k not in identity_fields
+        k: (strip_metadata(v) if type(v) in _CONTAINERS else v)
+        for k, v in entry.items()
+        if k[:1] != "_" and k not in identity_fields
     }
+
+
+def key_text(key: dict[str, Any]) -> str:
+    """The DynamoDB key as canonical JSON; string/integer keys (the usual) without json.dumps."""
+    items = [(k, v) for k, v in key.items() if k[:1] != "_"]
+    if all(type(v) is str or type(v) is int for _, v in items):
+        items.sort()
+        return (
+            "{"
+            + ",".join(
+                f"{_json_string(k)}:{_json_string(v) if type(v) is str else v}" for k, v in items
+            )
+            + "}"
+        )
+    return canonical_json(strip_metadata(key))
 
 
 def identified_entries(
@@ -207,7 +227,7 @@ def identified_entries(
             key = f"{base}#{n}"
             value = _compared(entry, ("chat_id",))
         else:
-            base = f"{entry['table']}#{canonical_json(strip_metadata(entry['key']))}"
+            base = f"{entry['table']}#{key_text(entry['key'])}"
             n = seen.get(base, 0)
             key = base if n == 0 else f"{base}#{n}"
             value = _compared(entry, ("table", "key"))

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from naver_sms.comparison.engine import key_text
 from naver_sms.comparison.values import (
     canonical_json,
     common_prefix_length,
@@ -68,3 +69,20 @@ def test_canonical_json_is_compact_sorted_and_numeric() -> None:
     assert canonical_json({"b": 4.0, "a": ["가", 1.5]}) == '{"a":["가",1.5],"b":4}'
     assert canonical_json({"n": 4}) == canonical_json({"n": 4.0})
     assert canonical_json({"n": True}) != canonical_json({"n": 1})
+
+
+@given(
+    st.dictionaries(
+        st.text(max_size=4),
+        st.one_of(
+            st.text(max_size=4),
+            st.integers(),
+            st.booleans(),
+            st.floats(-1e3, 1e3),
+            st.lists(st.integers(), max_size=2),
+        ),
+        max_size=4,
+    )
+)
+def test_dynamodb_key_text_fast_path_equals_canonical_json(key: dict[str, object]) -> None:
+    assert key_text(key) == canonical_json(strip_metadata(key))
