@@ -344,9 +344,8 @@ def compare_captures(
         mine, mine_matched = compare_in_full(old, new, full[split:], chunk_size)
         theirs_records, theirs_matched = worker.finish_full(helper) if helper else ([], 0)
     finally:
-        if helper is not None and helper.poll() is None:
-            helper.kill()
-            helper.wait()
+        if helper is not None:
+            helper.stop()
     result.records = theirs_records + mine
     result.bookings_matched = result.bookings_compared - len(full) + theirs_matched + mine_matched
     return result

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,7 +60,7 @@ def start_full(
     old_wanted: Mapping[int, str],
     new_wanted: Mapping[int, str],
     ids: Sequence[str],
-) -> subprocess.Popen[bytes]:
+) -> FullComparisonJob:
     """Start comparing ``ids`` in full in a child (see ``engine.compare_lines``)."""
     # The task goes through a file: writing it to a pipe would block the parent until the
     # child has started up and begun reading.
@@ -70,11 +71,31 @@ def start_full(
             protocol=pickle.HIGHEST_PROTOCOL,
         )
     command = [sys.executable, "-m", "naver_sms.comparison.worker", "--full", task.name]
-    return subprocess.Popen(command, stdout=subprocess.PIPE)
+    try:
+        return FullComparisonJob(subprocess.Popen(command, stdout=subprocess.PIPE), task.name)
+    except BaseException:
+        Path(task.name).unlink(missing_ok=True)
+        raise
 
 
-def finish_full(process: subprocess.Popen[bytes]) -> tuple[list[DiscrepancyRecord], int]:
+@dataclass
+class FullComparisonJob:
+    """A running share of the full comparison; :meth:`stop` whatever happens."""
+
+    process: subprocess.Popen[bytes]
+    task_path: str
+
+    def stop(self) -> None:
+        """Kill the child if still running and remove the task file (idempotent)."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        Path(self.task_path).unlink(missing_ok=True)
+
+
+def finish_full(job: FullComparisonJob) -> tuple[list[DiscrepancyRecord], int]:
     """The child's (records, matched bookings)."""
+    process = job.process
     assert process.stdout is not None
     payload = process.stdout.read()
     process.wait()
