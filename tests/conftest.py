@@ -10,12 +10,17 @@ from collections.abc import Iterator
 
 import pytest
 
+import naver_sms.telemetry.logging
 from naver_sms.devstack import LocalStack, SensServer, StackSecrets, TelegramServer
 from naver_sms.devstack.stack import (
     DEFAULT_APPROVAL_PARAMETER,
     DEFAULT_SWITCH_PREFIX,
     DEFAULT_TABLE,
 )
+
+# Before any test configures logging: cached loggers would be invisible to `capture_logs`,
+# making log assertions depend on test order.
+naver_sms.telemetry.logging.CACHE_LOGGERS = False
 
 # Variables that would change the Lambda's behaviour if leaked from the developer's shell.
 _HERMETIC_UNSET = (

@@ -249,6 +249,10 @@ def drop_secrets(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
     return _update_in_place(event_dict, _redact_fast)
 
 
+# Each module-level logger resolves its processor chain once (a real saving per log call in
+# Lambda). Tests turn it off: structlog's `capture_logs` cannot reach a cached logger.
+CACHE_LOGGERS = True
+
 PROCESSORS: Final[tuple[Processor, ...]] = (
     structlog.processors.add_log_level,
     structlog.processors.TimeStamper(fmt="iso", utc=True, key="timestamp"),
@@ -333,7 +337,7 @@ def configure_logging(
         processors=[*PROCESSORS, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(level),
         logger_factory=_logger_factory,
-        cache_logger_on_first_use=True,
+        cache_logger_on_first_use=CACHE_LOGGERS,
     )
     root = logging.getLogger()
     # The Lambda runtime installs its own plain-text handler on the root logger: replace it,
