@@ -263,10 +263,10 @@ do not all peak at once). Each process's peak is its own `VmHWM`.
 - The CLI default (two index workers, and a worker sharing a large full comparison)
   {verdict} the target in this run: {par:.2f}x. One process is at {seq:.2f}x.
 - Where one process spends its time (CPU time relative to parsing both files, measured
-  on this pair): indexing the old file 0.80, the new file 0.89 (a parse each, plus per line
-  validation, the metadata cut for the fingerprint and the index entry), sorting out the
-  differing bookings 0.05, comparing those 3.4% in full 0.19; see docs/comparison.md,
-  "How it scales", for what was tried.
+  on this pair): indexing the old file about 0.75, the new file about 0.8 (a parse each,
+  plus per line validation, the metadata cut for the fingerprint and the index entry),
+  sorting out the differing bookings 0.05, comparing those 3.4% in full 0.19, interpreter
+  start-up and the report; see docs/comparison.md, "How it scales", for what was tried.
 - The parallel variant needs the second CPU. With other work on the machine (load average
   above 2 on 2 CPUs) its wall time approaches the one-process figure; its CPU time is
   the honest measure of the work done.
