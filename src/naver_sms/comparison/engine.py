@@ -390,16 +390,10 @@ def compare_outputs(
 def compare_in_full(
     old: CaptureIndex, new: CaptureIndex, ids: list[str], chunk_size: int = DEFAULT_CHUNK
 ) -> tuple[list[DiscrepancyRecord], int]:
-    """Read back and compare the given bookings (sorted), chunk by chunk; (records, matched)."""
-    records: list[DiscrepancyRecord] = []
-    matched = 0
-    for chunk in _chunks(ids, chunk_size):
-        found = compare_lines(
-            old.path, new.path, bookings_of(old, chunk), bookings_of(new, chunk), chunk
-        )
-        records.extend(found[0])
-        matched += found[1]
-    return records, matched
+    """Read back and compare the given bookings (sorted); (records, matched bookings)."""
+    return compare_lines(
+        old.path, new.path, bookings_of(old, ids), bookings_of(new, ids), ids, chunk_size
+    )
 
 
 def compare_lines(
@@ -408,19 +402,37 @@ def compare_lines(
     old_wanted: Mapping[int, str],
     new_wanted: Mapping[int, str],
     ids: Sequence[str],
+    chunk_size: int = DEFAULT_CHUNK,
 ) -> tuple[list[DiscrepancyRecord], int]:
-    """Compare the bookings ``ids`` from their lines (byte offset -> booking id per side)."""
-    old_full = collect_bookings(old_path, old_wanted)
-    new_full = collect_bookings(new_path, new_wanted)
+    """Compare the bookings ``ids`` from their lines (byte offset -> booking id per side).
+
+    ``chunk_size`` bookings at a time are held in memory, whatever the number of ``ids``.
+    """
+    old_offsets = _offsets_by_booking(old_wanted)
+    new_offsets = _offsets_by_booking(new_wanted)
     records: list[DiscrepancyRecord] = []
     matched = 0
-    for booking_id in ids:
-        found = compare_bookings(old_full.get(booking_id), new_full.get(booking_id))
-        if found:
-            records.extend(found)
-        else:
-            matched += 1
+    for chunk in _chunks(list(ids), chunk_size):
+        old_full = collect_bookings(old_path, _wanted(old_offsets, chunk))
+        new_full = collect_bookings(new_path, _wanted(new_offsets, chunk))
+        for booking_id in chunk:
+            found = compare_bookings(old_full.get(booking_id), new_full.get(booking_id))
+            if found:
+                records.extend(found)
+            else:
+                matched += 1
     return records, matched
+
+
+def _offsets_by_booking(wanted: Mapping[int, str]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for offset, booking_id in wanted.items():
+        out.setdefault(booking_id, []).append(offset)
+    return out
+
+
+def _wanted(offsets: Mapping[str, list[int]], ids: Sequence[str]) -> dict[int, str]:
+    return {offset: b for b in ids for offset in offsets.get(b, ())}
 
 
 def use_parallel(old_path: str | Path, new_path: str | Path) -> bool:
