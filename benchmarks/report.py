@@ -271,7 +271,7 @@ def render(doc: dict[str, Any], json_path: Path) -> str:
         f"(+1 unrecorded warm-up each); warm {cfg['warm_rounds']} process(es) per variant × "
         f"{cfg['warm_invocations']} invocations, the first {cfg['warm_discard']} of each "
         "discarded; "
-        f"peak RSS (`ru_maxrss`) of those processes after all their invocations; real handler "
+        f"peak RSS (`VmHWM`) of those processes after all their invocations; real handler "
         f"{cfg['real_rounds']} process(es) per variant × {cfg['real_invocations']} invocations of "
         f"{cfg['bookings_per_invocation']} bookings, the first (cold) one discarded."
     )
