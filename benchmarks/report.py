@@ -341,6 +341,15 @@ def render(doc: dict[str, Any], json_path: Path) -> str:
         "(EMF on stdout in Lambda); spans go over UDP (OTLP) to `AWS_XRAY_DAEMON_ADDRESS`."
     )
     w(f"- Live receiver: {doc['receiver']}.")
+    fp = doc.get("collector_footprint") or {}
+    if fp.get("VmHWM") is not None:
+        w(
+            f"- Not counted in any figure: the collector process itself (needed by naver-sms's "
+            f"OTLP modes and the ADOT layer style, as the collector extension in Lambda) took "
+            f"{_fmt(fp.get('start_to_listening_ms'))} ms from spawn to listening and peaked at "
+            f"{fp['VmHWM']:.0f} MB RSS in this run; the X-Ray daemon Powertools and the ADOT "
+            "distro send to is provided by Lambda."
+        )
     w("")
 
     w("## Machine\n")

@@ -609,6 +609,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             _progress("profiles done")
     finally:
+        footprint = receiver.footprint() if isinstance(receiver, Collector) else {}
         if stack is not None:
             stack.stop()
         receiver.stop()
@@ -624,6 +625,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "source": source_state(),
         "receiver": receiver.description,
+        "collector_footprint": footprint,
         "variants": {
             v.name: {"family": v.family, "description": v.description, "diagnostic": v.diagnostic}
             for v in variants

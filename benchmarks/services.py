@@ -178,17 +178,32 @@ class Collector:
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + timeout_s
+        started = time.monotonic()
+        deadline = started + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"collector exited early; see {self.log_path}")
             try:
                 with socket.create_connection(("127.0.0.1", self.http_port), timeout=0.2):
+                    self.start_ms = (time.monotonic() - started) * 1000
                     return
             except OSError:
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"collector did not listen on {self.http_port}; see {self.log_path}")
+
+    def footprint(self) -> dict[str, Any]:
+        """What the collector process itself costs (not counted in any variant's figures)."""
+        out: dict[str, Any] = {"start_to_listening_ms": getattr(self, "start_ms", None)}
+        if self.process is not None and self.process.poll() is None:
+            try:
+                status = Path(f"/proc/{self.process.pid}/status").read_text()
+            except OSError:
+                return out
+            for line in status.splitlines():
+                if line.startswith(("VmHWM:", "VmRSS:")):
+                    out[line.split(":")[0]] = int(line.split()[1]) / 1024.0
+        return out
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
