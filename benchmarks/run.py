@@ -102,6 +102,15 @@ VARIANTS: tuple[Variant, ...] = (
         diagnostic=True,
     ),
     Variant(
+        "naver-sms-udp-proto",
+        "naver-sms",
+        "benchmarks.variants.ref_naver_sms_udp.handler",
+        "benchmarks.variants.real_naver_sms.handler",
+        "prototype of recommendation 1 (not in the package): spans OTLP over UDP to the X-Ray "
+        "daemon address, metrics EMF on stdout; reference workload only",
+        diagnostic=True,
+    ),
+    Variant(
         "powertools",
         "powertools",
         "benchmarks.variants.ref_powertools.handler",
@@ -205,7 +214,7 @@ def variant_env(variant: Variant, workload: str, world: World) -> tuple[list[str
     elif variant.name.startswith("naver-sms"):
         env["OTEL_SERVICE_NAME"] = FUNCTION
         env["OTEL_EXPORTER_OTLP_ENDPOINT"] = world.receiver.endpoint
-        if variant.name == "naver-sms-emf":
+        if variant.name in ("naver-sms-emf", "naver-sms-udp-proto"):
             env["OTEL_METRICS_EXPORTER"] = "emf"
         if variant.name == "naver-sms-noexport":
             env["OTEL_TRACES_EXPORTER"] = "none"
@@ -466,6 +475,7 @@ def phase_warm(
 def phase_real(
     world: World, variants: tuple[Variant, ...], cfg: Config
 ) -> dict[str, list[dict[str, Any]]]:
+    variants = tuple(v for v in variants if not v.name.endswith("-proto"))
     samples: dict[str, list[dict[str, Any]]] = {v.name: [] for v in variants}
     for index in range(cfg.real_rounds):
         done = interleaved(

@@ -118,6 +118,7 @@ def _emitted(processes: list[dict[str, Any]]) -> dict[str, Any]:
 EXPECTED: dict[str, tuple[str, ...]] = {
     "naver-sms": ("otlp.spans", "otlp.metric_points"),
     "naver-sms-emf": ("otlp.spans", "emf_documents"),
+    "naver-sms-udp-proto": ("udp_datagrams", "emf_documents"),
     "powertools": ("udp_datagrams", "emf_documents"),
     "adot-layer": ("otlp.spans", "otlp.metric_points"),
     "adot-distro": ("udp_datagrams", "emf_documents"),
