@@ -201,6 +201,12 @@ def render(doc: dict[str, Any], json_path: Path) -> str:
 
     w("### Cold start, decomposed (medians, ms)\n")
     w(
+        "For the ADOT layer style, `opentelemetry-instrument`'s sitecustomize runs the aws-lambda "
+        "instrumentation, which imports the handler module to wrap it: the function's own imports "
+        "land in the first column. The ADOT distro instruments aws-lambda from its "
+        "`otel_wrapper` instead, so they land in the second.\n"
+    )
+    w(
         "| variant | spawn → runner (interpreter + sitecustomize) | handler import | "
         "runner → handler first line | first invocation |"
     )
