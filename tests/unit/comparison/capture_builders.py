@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
+
+SPEC_EXAMPLES = Path("/work/shared/spec/examples")
+REPO = Path(__file__).resolve().parents[3]
+
+# What the `write_capture` fixture (conftest.py) returns. Tests import names from here, never
+# from `conftest`: with several conftest.py files in one run, `conftest` is whichever loaded
+# first.
+WriteCapture = Callable[[str, Iterable[Any]], Path]
 
 
 def sms(kind: str, content: str, **extra: Any) -> dict[str, Any]:

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-SPEC_EXAMPLES = Path("/work/shared/spec/examples")
-REPO = Path(__file__).resolve().parents[3]
-
-WriteCapture = Callable[[str, Iterable[Any]], Path]
+from capture_builders import WriteCapture
 
 
 @pytest.fixture

@@ -7,11 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-from capture_builders import booking, sms
+from capture_builders import WriteCapture, booking, sms
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import WriteCapture
 from naver_sms.comparison import engine
 from naver_sms.comparison.capture import (
     CaptureError,

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from capture_builders import booking, sms, write
+from capture_builders import SPEC_EXAMPLES, WriteCapture, booking, sms, write
 
-from conftest import SPEC_EXAMPLES, WriteCapture
 from naver_sms.comparison.engine import (
     ComparisonResult,
     EmptyComparison,

@@ -8,9 +8,9 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from capture_builders import REPO, SPEC_EXAMPLES
 from playwright.sync_api import sync_playwright
 
-from conftest import REPO, SPEC_EXAMPLES
 from naver_sms.comparison.engine import ComparisonResult, compare_captures
 from naver_sms.comparison.html import render_html
 from naver_sms.comparison.report import write_text_atomic

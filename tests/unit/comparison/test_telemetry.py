@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 import structlog
+from capture_builders import SPEC_EXAMPLES
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
-from conftest import SPEC_EXAMPLES
 from naver_sms.comparison.engine import ComparisonResult, compare_captures
 from naver_sms.comparison.telemetry import emit_comparison
 from naver_sms.telemetry import catalog, instruments
