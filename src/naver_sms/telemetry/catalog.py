@@ -339,7 +339,7 @@ LOG_FIELDS: Final[tuple[LogField, ...]] = (
     LogField("telegram_new", "Comparison: Telegram notifications, new."),
     LogField("discrepancies_by_kind", "Comparison: records per `channel.kind` (object)."),
     LogField("channel", "Comparison record: sms, dynamodb or telegram."),
-    LogField("key", "Comparison record: identity, e.g. confirm#0 or table#{json key}."),
+    LogField("identity", "Comparison record: its key, e.g. confirm#0 or table#{json key}."),
     LogField("kind", "Comparison record: missing_in_new, extra_in_new or mismatch."),
     LogField("fields", "Comparison record: sorted dotted paths that differ."),
     LogField("first_diff_index", "Comparison record: code point of the first text difference."),

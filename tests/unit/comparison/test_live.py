@@ -65,7 +65,7 @@ def test_a_difference_is_reported_with_its_first_index(legacy: Path) -> None:
     assert result["discrepancies"] == 1
     assert result["match_percentage"] == 0.0
     record = next(x for x in logs if x["event"] == "comparison_discrepancy")
-    assert record["key"] == "confirm#0"
+    assert record["identity"] == "confirm#0"
     assert record["first_diff_index"] == 2
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +15,7 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from naver_sms.comparison.engine import ComparisonResult, compare_captures
 from naver_sms.comparison.telemetry import emit_comparison
 from naver_sms.telemetry import catalog, instruments
+from naver_sms.telemetry import logging as telemetry_logging
 
 
 @pytest.fixture
@@ -126,3 +128,22 @@ def test_emission_never_raises(monkeypatch: pytest.MonkeyPatch, result: Comparis
 
     monkeypatch.setattr("naver_sms.comparison.telemetry.record", broken)
     emit_comparison(result)  # no exception
+
+
+def test_lines_survive_the_project_log_pipeline(
+    reader: InMemoryMetricReader, result: ComparisonResult, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Through naver_sms.telemetry.logging (redaction included): fields arrive intact."""
+    telemetry_logging.configure_logging({"LOG_LEVEL": "INFO"})
+    try:
+        emit_comparison(result, source="test")
+    finally:
+        structlog.reset_defaults()
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.startswith("{")]
+    events = [x for x in lines if x.get("event") == "comparison_discrepancy"]
+    assert len(events) == result.discrepancies
+    assert events[0]["identity"] == "confirm#0"
+    assert events[2]["identity"] == 'naver-sms-bookings#{"booking_id":"1100003"}'
+    assert events[0]["old_excerpt"].endswith("확정되었습니다.")
+    summary = next(x for x in lines if x.get("event") == "comparison_summary")
+    assert summary["sms_sent_old_by_type"] == {"confirm": 12, "guide": 6}
