@@ -13,7 +13,11 @@ from typing import Final
 
 # Korean numbers: mobile 010/011/016-019, Seoul 02, other area codes 0xx; separators optional.
 _PHONE: Final = re.compile(r"(?<!\d)(02|0[1-9]\d)[-. ]?(\d{3,4})[-. ]?(\d{4})(?!\d)")
-_NAME: Final = re.compile(r"([가-힣])([가-힣]{1,3})(?=님)")
+# A Hangul syllable, precomposed or decomposed (NFD: leading consonant, vowel, optional final):
+# a legacy system that wrote decomposed text must not leak the name it failed to compose.
+_SYLLABLE: Final = "(?:[가-힣]|[\u1100-\u1112][\u1161-\u1175][\u11a8-\u11c2]?)"
+_NAME: Final = re.compile(f"({_SYLLABLE})({_SYLLABLE}{{1,3}})(?=님|\u1102\u1175\u11b7)")
+_SYLLABLES: Final = re.compile(_SYLLABLE)
 
 
 def mask_phones(text: str) -> str:
@@ -24,7 +28,7 @@ def mask_phones(text: str) -> str:
 def mask_text(text: str) -> str:
     """Mask phone numbers and (heuristically) customer names before ``님``."""
     masked = mask_phones(text)
-    return _NAME.sub(lambda m: m.group(1) + "*" * len(m.group(2)), masked)
+    return _NAME.sub(lambda m: m.group(1) + "*" * len(_SYLLABLES.findall(m.group(2))), masked)
 
 
 def phone_spans(text: str) -> list[tuple[int, int]]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
-from naver_sms.comparison.masking import excerpt, mask_phones, mask_text
+from naver_sms.comparison.masking import excerpt, mask_phones, mask_text, masked_positions
 
 
 @pytest.mark.parametrize(
@@ -33,3 +35,13 @@ def test_excerpt_never_splits_a_phone_number() -> None:
         assert "1234" not in shown
         digits = "".join(c for c in shown if c.isdigit())
         assert digits in ("", "0105678") or "****" in shown or not digits.startswith("1")
+
+
+def test_decomposed_hangul_names_are_masked_too() -> None:
+    text = unicodedata.normalize("NFD", "[잠실점] 권도윤님, 오늘 방문")
+    masked = mask_text(text)
+    assert unicodedata.normalize("NFC", masked).startswith("[잠실점] 권**님")
+    hidden = masked_positions(text)
+    shown = "".join(c for i, c in enumerate(text) if i not in hidden)
+    assert "도윤" not in unicodedata.normalize("NFC", shown)
+    assert unicodedata.normalize("NFD", "도") not in shown
