@@ -62,7 +62,10 @@ class BookingCapture:
         self.sms.append(entry)
 
     def add_dynamodb(self, table: str, op: str, item: dict[str, Any]) -> None:
-        projected = {(k if k in STABLE_ITEM_KEYS else f"_{k}"): v for k, v in item.items()}
+        # Compared keys first, metadata last and sorted: the layout `naver-sms compare` reads
+        # fastest (it cuts trailing `_` members out of the raw line) and a stable diff.
+        projected = {k: item[k] for k in sorted(item) if k in STABLE_ITEM_KEYS}
+        projected.update({f"_{k}": item[k] for k in sorted(item) if k not in STABLE_ITEM_KEYS})
         self.dynamodb.append(
             {"table": table, "key": {"booking_id": item["booking_id"]}, "op": op, "item": projected}
         )
