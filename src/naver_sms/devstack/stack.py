@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Self
 import boto3
 from botocore.config import Config
 
+from naver_sms.clients.store import table_definition
 from naver_sms.devstack.credentials import StackSecrets
 from naver_sms.devstack.moto_server import MotoServer
 from naver_sms.devstack.sens_server import SensServer
@@ -196,12 +197,7 @@ class LocalStack:
 
     def provision(self) -> None:
         """Create the bookings table and the default switches; no approval record."""
-        self.dynamodb.create_table(
-            TableName=self.table_name,
-            AttributeDefinitions=[{"AttributeName": "booking_id", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "booking_id", "KeyType": "HASH"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        self.dynamodb.create_table(**table_definition(self.table_name))
         for name, value in DEFAULT_SWITCHES.items():
             self.set_switch(name, value)
 
