@@ -31,6 +31,7 @@ import structlog
 
 from naver_sms.clients import http
 from naver_sms.clients.deadline import Deadline
+from naver_sms.clients.errors import DeliveryError
 from naver_sms.clients.retry import RetryPolicy, wait_before_retry
 from naver_sms.clients.sms import SmsMessage, mask_phone, mask_phones_in_text, normalize_phone
 from naver_sms.telemetry import instruments
@@ -100,28 +101,8 @@ class SensResult:
     attempts: int
 
 
-class SensError(Exception):
+class SensError(DeliveryError):
     """SENS did not accept the message. `retryable`: a later run may try again."""
-
-    retryable: bool = False
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        attempts: int = 1,
-        retryable: bool | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.attempts = attempts
-        if retryable is not None:
-            self.retryable = retryable
-
-    def __str__(self) -> str:
-        http_status = "" if self.status is None else f"HTTP {self.status}, "
-        return f"{self.args[0]} ({http_status}attempts={self.attempts})"
 
 
 class SensAuthError(SensError):

@@ -23,6 +23,7 @@ import structlog
 
 from naver_sms.clients import http
 from naver_sms.clients.deadline import Deadline
+from naver_sms.clients.errors import DeliveryError
 from naver_sms.clients.retry import RetryPolicy, wait_before_retry
 from naver_sms.clients.sms import mask_phones_in_text
 from naver_sms.telemetry import instruments
@@ -108,10 +109,8 @@ class TelegramResult:
     attempts: int
 
 
-class TelegramError(Exception):
+class TelegramError(DeliveryError):
     """Telegram did not take the message. `message_ids`: parts already sent before failing."""
-
-    retryable: bool = False
 
     def __init__(
         self,
@@ -122,18 +121,13 @@ class TelegramError(Exception):
         retry_after: float | None = None,
         retryable: bool | None = None,
     ) -> None:
-        super().__init__(description)
+        super().__init__(description, status=status, attempts=attempts, retryable=retryable)
         self.description = description
-        self.status = status
-        self.attempts = attempts
         self.retry_after = retry_after
         self.message_ids: list[int] = []
-        if retryable is not None:
-            self.retryable = retryable
 
-    def __str__(self) -> str:
-        http_status = "" if self.status is None else f"HTTP {self.status}, "
-        return f"Telegram: {self.description} ({http_status}attempts={self.attempts})"
+    def _summary(self) -> str:
+        return f"Telegram: {self.description}"
 
 
 class TelegramAuthError(TelegramError):
