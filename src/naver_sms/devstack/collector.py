@@ -18,7 +18,9 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Self
+
+from naver_sms.devstack.lifecycle import Service
 
 REPO = Path(__file__).resolve().parents[3]
 COLLECTOR_DIR = REPO / "collector"
@@ -93,7 +95,7 @@ def _wait_for_port(port: int, deadline: float, process: subprocess.Popen[str]) -
     raise TimeoutError(f"collector not listening on 127.0.0.1:{port}")
 
 
-class CollectorProcess:
+class CollectorProcess(Service):
     """One running collector; use as a context manager."""
 
     def __init__(
@@ -142,7 +144,7 @@ class CollectorProcess:
             with self._lock:
                 sink.append(line.rstrip("\n"))
 
-    def start(self, timeout: float = 30.0) -> CollectorProcess:
+    def start(self, timeout: float = 30.0) -> Self:
         self._process = subprocess.Popen(
             [
                 str(require_binary()),
@@ -201,14 +203,8 @@ class CollectorProcess:
     def returncode(self) -> int | None:
         return None if self._process is None else self._process.poll()
 
-    def __enter__(self) -> CollectorProcess:
-        return self.start()
 
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-
-class InspectedCollector:
+class InspectedCollector(Service):
     """The collector with local.yaml + the inspect overlay, and every destination it writes to.
 
     On exit it stops the collector (which flushes), then writes what came out:
@@ -224,7 +220,7 @@ class InspectedCollector:
         self.inspect = OtlpReceiver()
         self.process: CollectorProcess | None = None
 
-    def __enter__(self) -> InspectedCollector:
+    def start(self) -> Self:
         require_binary()
         self.xray.start()
         self.inspect.start()
@@ -252,7 +248,7 @@ class InspectedCollector:
             "OTEL_EXPORTER_OTLP_ENDPOINT": self.process.otlp_http_endpoint,
         }
 
-    def __exit__(self, *exc: object) -> None:
+    def stop(self) -> None:
         try:
             if self.process is not None:
                 self.process.stop()

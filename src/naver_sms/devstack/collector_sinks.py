@@ -17,7 +17,7 @@ import gzip
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
     ExportMetricsServiceRequest,
@@ -28,8 +28,10 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 
+from naver_sms.devstack.lifecycle import Service
 
-class _Server:
+
+class _Server(Service):
     """A ThreadingHTTPServer on 127.0.0.1:<free port> served from a daemon thread."""
 
     def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
@@ -48,7 +50,7 @@ class _Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> _Server:
+    def start(self) -> Self:
         self._thread.start()
         return self
 
@@ -56,12 +58,6 @@ class _Server:
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(5)
-
-    def __enter__(self) -> Any:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -12,15 +12,15 @@ import json
 import logging
 import threading
 import time
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any, Self, cast
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from naver_sms.devstack.faults import Fault, FaultQueue
+from naver_sms.devstack.lifecycle import Service
 
 _log = logging.getLogger("naver_sms.devstack")
 
@@ -170,7 +170,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
 
-class LoopbackServer(ABC):
+class LoopbackServer(Service):
     """Base of the local wire-contract servers: start/stop, recording, fault injection."""
 
     name = "loopback"
@@ -216,17 +216,6 @@ class LoopbackServer(ABC):
             thread.join(timeout=5)
         self._httpd = None
         self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def running(self) -> bool:

@@ -20,8 +20,10 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import FrameType
 from typing import IO, Self
+
+from naver_sms.devstack.lifecycle import Service
 
 STARTUP_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 5.0
@@ -35,7 +37,7 @@ class MotoServerError(RuntimeError):
     """moto did not start; the message carries the tail of its log."""
 
 
-class MotoServer:
+class MotoServer(Service):
     """One moto server process; a context manager. ``endpoint_url`` is for AWS_ENDPOINT_URL."""
 
     def __init__(
@@ -139,17 +141,6 @@ class MotoServer:
         if self._workdir is not None:
             self._workdir.cleanup()
             self._workdir = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- facts -------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import FrameType
 from typing import TYPE_CHECKING, Any, Self
 
 import boto3
@@ -23,6 +23,7 @@ from botocore.config import Config
 
 from naver_sms.clients.store import table_definition
 from naver_sms.devstack.credentials import StackSecrets
+from naver_sms.devstack.lifecycle import Service
 from naver_sms.devstack.moto_server import MotoServer
 from naver_sms.devstack.sens_server import SensServer
 from naver_sms.devstack.telegram_server import TelegramServer
@@ -70,7 +71,7 @@ def _signals_raise_interrupt() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-class LocalStack:
+class LocalStack(Service):
     """moto + SENS + Telegram on loopback, provisioned like the deployed Lambda's world."""
 
     def __init__(
@@ -139,17 +140,6 @@ class LocalStack:
                     guard, self._signal_guard = self._signal_guard, None
                     if guard is not None:
                         guard.__exit__(None, None, None)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- what the Lambda sees ----------------------------------------------------------------
 
