@@ -19,25 +19,15 @@ from naver_sms.clients import aws
 from naver_sms.config.settings import Settings
 from naver_sms.devstack.lambda_context import LambdaContext
 from naver_sms.devstack.stack import LocalStack
+from support import live_handler
+from support.live_handler import NOW
 
 pytestmark = pytest.mark.integration
 
-NOW = "2026-11-20T09:00:00+09:00"
-
 
 def booking(booking_id: str, **overrides: Any) -> dict[str, Any]:
-    base = {
-        "booking_id": booking_id,
-        "store_id": "gangnam-01",
-        "customer_name": "홍길동",
-        "phone": "010-1234-5678",
-        "visit_at": "2026-11-20T19:00:00+09:00",
-        "party_size": 2,
-        "status": "confirmed",
-        "product": "디너 코스",
-    }
-    base.update(overrides)
-    return base
+    """The shared valid booking, with the phone number this file's assertions name."""
+    return live_handler.booking(booking_id, **{"phone": "010-1234-5678", **overrides})
 
 
 @pytest.fixture

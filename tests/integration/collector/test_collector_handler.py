@@ -7,7 +7,6 @@ import json
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -18,27 +17,16 @@ from naver_sms.telemetry import catalog, testing
 from support.collector import CollectorProcess, wait_until
 from support.collector_backends import XRayEndpoint
 from support.collector_outputs import emf_points, parse_stdout, reference_errors, schema_errors
+from support.live_handler import (
+    CANARY_NAME,
+    CANARY_PHONE,
+    NOW,
+    booking,
+    go_live,
+    xray_trace_header,
+)
 
 pytestmark = [pytest.mark.collector, pytest.mark.integration]
-
-NOW = "2026-11-20T09:00:00+09:00"
-CANARY_PHONE = "010-4821-7365"
-CANARY_NAME = "홍길동"
-
-
-def _booking(booking_id: str, **overrides: Any) -> dict[str, Any]:
-    base = {
-        "booking_id": booking_id,
-        "store_id": "gangnam-01",
-        "customer_name": CANARY_NAME,
-        "phone": CANARY_PHONE,
-        "visit_at": "2026-11-20T19:00:00+09:00",
-        "party_size": 2,
-        "status": "confirmed",
-        "product": "디너 코스",
-    }
-    base.update(overrides)
-    return base
 
 
 def _current_trace_root() -> str:
@@ -54,16 +42,12 @@ def live_through_collector(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[str]:
     root = _current_trace_root()
-    monkeypatch.setenv("SMS_SENDING_ENABLED", "true")
-    monkeypatch.setenv("NAVER_SMS_SWITCH_CACHE_SECONDS", "0")
-    monkeypatch.setenv(
-        "_X_AMZN_TRACE_ID", f"Root=1-{root[:8]}-{root[8:]};Parent=a1b2c3d4e5f60718;Sampled=1"
+    go_live(
+        clean_stack,
+        monkeypatch,
+        trace_header=xray_trace_header(root),
+        approved_at=datetime.now(UTC) - timedelta(hours=1),
     )
-    clean_stack.set_switch("sms_sending", True)
-    clean_stack.set_approval(
-        "owner@example.com", approved_at=datetime.now(UTC) - timedelta(hours=1)
-    )
-    app_handler.reset()
     testing.reset(
         traces_exporter="otlp",
         metrics_exporter="otlp",
@@ -82,7 +66,7 @@ def test_handler_invocation_through_the_collector(
     lambda_env: dict[str, str],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    event = {"bookings": [_booking("C-1"), _booking("C-2", store_id="nowhere-99")], "now": NOW}
+    event = {"bookings": [booking("C-1"), booking("C-2", store_id="nowhere-99")], "now": NOW}
     result = app_handler.lambda_handler(event, LambdaContext(aws_request_id="req-collector"))
     assert (result["mode"], result["sent"], result["invalid"]) == ("live", 1, 1)
     wait_until(lambda: len(xray_endpoint.documents()) >= 8, what="X-Ray segments")

@@ -11,7 +11,6 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan
@@ -22,43 +21,30 @@ from naver_sms.devstack.lambda_context import LambdaContext
 from naver_sms.devstack.stack import LocalStack
 from naver_sms.telemetry import testing
 from naver_sms.telemetry.exporters import MemoryExporters
+from support.live_handler import (
+    CANARY_NAME,
+    CANARY_PHONE,
+    NOW,
+    booking,
+    go_live,
+    xray_trace_header,
+)
 
 pytestmark = pytest.mark.integration
 
-NOW = "2026-11-20T09:00:00+09:00"
-CANARY_PHONE = "010-4821-7365"
-CANARY_NAME = "홍길동"
 ROOT = "6761a3f0c3d2b1a09f8e7d6c5b4a3928"
-XRAY_HEADER = f"Root=1-{ROOT[:8]}-{ROOT[8:]};Parent=a1b2c3d4e5f60718;Sampled=1"
-
-
-def _booking(booking_id: str, **overrides: Any) -> dict[str, Any]:
-    base = {
-        "booking_id": booking_id,
-        "store_id": "gangnam-01",
-        "customer_name": CANARY_NAME,
-        "phone": CANARY_PHONE,
-        "visit_at": "2026-11-20T19:00:00+09:00",
-        "party_size": 2,
-        "status": "confirmed",
-        "product": "디너 코스",
-    }
-    base.update(overrides)
-    return base
 
 
 @pytest.fixture
 def live(
     lambda_env: dict[str, str], clean_stack: LocalStack, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[MemoryExporters]:
-    monkeypatch.setenv("SMS_SENDING_ENABLED", "true")
-    monkeypatch.setenv("NAVER_SMS_SWITCH_CACHE_SECONDS", "0")
-    monkeypatch.setenv("_X_AMZN_TRACE_ID", XRAY_HEADER)
-    clean_stack.set_switch("sms_sending", True)
-    clean_stack.set_approval(
-        "owner@example.com", approved_at=datetime.fromisoformat(NOW) - timedelta(hours=1)
+    go_live(
+        clean_stack,
+        monkeypatch,
+        trace_header=xray_trace_header(ROOT),
+        approved_at=datetime.fromisoformat(NOW) - timedelta(hours=1),
     )
-    app_handler.reset()
     yield testing.use_memory(flush_ms=2_000)
     app_handler.reset()
 
@@ -79,7 +65,7 @@ def test_one_invocation_yields_exactly_the_expected_telemetry(
     lambda_env: dict[str, str],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    event = {"bookings": [_booking("E2E-1"), _booking("E2E-2", store_id="nowhere-99")], "now": NOW}
+    event = {"bookings": [booking("E2E-1"), booking("E2E-2", store_id="nowhere-99")], "now": NOW}
     result = app_handler.lambda_handler(event, LambdaContext(aws_request_id="req-e2e"))
     assert result["mode"] == "live"
     assert (result["sent"], result["invalid"]) == (1, 1)
@@ -201,12 +187,10 @@ def test_one_invocation_yields_exactly_the_expected_telemetry(
 def test_second_invocation_is_warm_and_continues_its_own_trace(
     live: MemoryExporters, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    event = {"bookings": [_booking("W-1")], "now": NOW}
+    event = {"bookings": [booking("W-1")], "now": NOW}
     app_handler.lambda_handler(event, LambdaContext(aws_request_id="req-a"))
     other = "6761a3f1000000000000000000000001"
-    monkeypatch.setenv(
-        "_X_AMZN_TRACE_ID", f"Root=1-{other[:8]}-{other[8:]};Parent=00000000000000a1;Sampled=1"
-    )
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", xray_trace_header(other, parent="00000000000000a1"))
     app_handler.lambda_handler(event, LambdaContext(aws_request_id="req-b"))
     servers = [s for s in live.spans() if s.kind is SpanKind.SERVER]
     assert [s.attributes["faas.coldstart"] for s in servers if s.attributes] == [True, False]
