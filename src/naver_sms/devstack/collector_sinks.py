@@ -138,37 +138,47 @@ class OtlpReceiver(_Server):
         self.headers: list[dict[str, str]] = []
         super().__init__(_OtlpHandler)
 
-    def spans(self) -> list[Any]:
+    def resource_spans(self) -> list[tuple[Any, Any]]:
+        """(resource, span) for every span received so far, in arrival order."""
         with self.lock:
             requests = list(self.traces)
         return [
-            span
+            (resource_spans.resource, span)
             for request in requests
             for resource_spans in request.resource_spans
             for scope_spans in resource_spans.scope_spans
             for span in scope_spans.spans
         ]
 
-    def metric_points(self) -> list[tuple[str, dict[str, str], Any]]:
-        """(metric name, attributes, value) per data point; histograms as (count, sum)."""
+    def spans(self) -> list[Any]:
+        return [span for _, span in self.resource_spans()]
+
+    def data_points(self) -> list[tuple[Any, str, Any, Any]]:
+        """(metric, data kind, its data, data point) for every point received so far."""
         with self.lock:
             requests = list(self.metrics)
-        points: list[tuple[str, dict[str, str], Any]] = []
+        points: list[tuple[Any, str, Any, Any]] = []
         for request in requests:
             for resource_metrics in request.resource_metrics:
                 for scope_metrics in resource_metrics.scope_metrics:
                     for metric in scope_metrics.metrics:
                         kind = metric.WhichOneof("data")
                         data = getattr(metric, kind)
-                        for dp in data.data_points:
-                            attrs = {a.key: a.value.string_value for a in dp.attributes}
-                            if kind == "histogram":
-                                value: Any = (dp.count, dp.sum)
-                            else:
-                                value = (
-                                    dp.as_int
-                                    if dp.WhichOneof("value") == "as_int"
-                                    else dp.as_double
-                                )
-                            points.append((metric.name, attrs, value))
+                        points.extend((metric, kind, data, dp) for dp in data.data_points)
         return points
+
+    def metric_points(self) -> list[tuple[str, dict[str, str], Any]]:
+        """(metric name, attributes, value) per data point; histograms as (count, sum)."""
+        return [
+            (
+                metric.name,
+                {a.key: a.value.string_value for a in dp.attributes},
+                (dp.count, dp.sum) if kind == "histogram" else number_value(dp),
+            )
+            for metric, kind, _, dp in self.data_points()
+        ]
+
+
+def number_value(point: Any) -> Any:
+    """The value of a gauge or sum data point: int or float, as it was sent."""
+    return point.as_int if point.WhichOneof("value") == "as_int" else point.as_double

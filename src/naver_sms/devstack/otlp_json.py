@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from naver_sms.devstack.collector_sinks import OtlpReceiver
+from naver_sms.devstack.collector_sinks import OtlpReceiver, number_value
 
 _KINDS = {0: "UNSPECIFIED", 1: "INTERNAL", 2: "SERVER", 3: "CLIENT", 4: "PRODUCER", 5: "CONSUMER"}
 
@@ -24,69 +24,51 @@ def _attributes(attributes: Any) -> dict[str, Any]:
 
 
 def spans_json(receiver: OtlpReceiver) -> list[str]:
-    lines = []
-    with receiver.lock:
-        requests = list(receiver.traces)
-    for request in requests:
-        for rs in request.resource_spans:
-            service = _attributes(rs.resource.attributes).get("service.name")
-            for ss in rs.scope_spans:
-                for span in ss.spans:
-                    lines.append(
-                        json.dumps(
-                            {
-                                "trace_id": span.trace_id.hex(),
-                                "span_id": span.span_id.hex(),
-                                "parent_span_id": span.parent_span_id.hex() or None,
-                                "name": span.name,
-                                "kind": _KINDS.get(span.kind, str(span.kind)),
-                                "start_unix_nano": span.start_time_unix_nano,
-                                "duration_ms": round(
-                                    (span.end_time_unix_nano - span.start_time_unix_nano) / 1e6, 3
-                                ),
-                                "status": {1: "OK", 2: "ERROR"}.get(span.status.code, "UNSET"),
-                                "attributes": _attributes(span.attributes),
-                                "events": [e.name for e in span.events],
-                                "service": service,
-                            },
-                            ensure_ascii=False,
-                        )
-                    )
-    return lines
+    return [
+        json.dumps(
+            {
+                "trace_id": span.trace_id.hex(),
+                "span_id": span.span_id.hex(),
+                "parent_span_id": span.parent_span_id.hex() or None,
+                "name": span.name,
+                "kind": _KINDS.get(span.kind, str(span.kind)),
+                "start_unix_nano": span.start_time_unix_nano,
+                "duration_ms": round(
+                    (span.end_time_unix_nano - span.start_time_unix_nano) / 1e6, 3
+                ),
+                "status": {1: "OK", 2: "ERROR"}.get(span.status.code, "UNSET"),
+                "attributes": _attributes(span.attributes),
+                "events": [e.name for e in span.events],
+                "service": _attributes(resource.attributes).get("service.name"),
+            },
+            ensure_ascii=False,
+        )
+        for resource, span in receiver.resource_spans()
+    ]
 
 
 def metric_points_json(receiver: OtlpReceiver) -> list[str]:
     lines = []
-    with receiver.lock:
-        requests = list(receiver.metrics)
-    for request in requests:
-        for rm in request.resource_metrics:
-            for sm in rm.scope_metrics:
-                for metric in sm.metrics:
-                    kind = metric.WhichOneof("data")
-                    data = getattr(metric, kind)
-                    for dp in data.data_points:
-                        point: dict[str, Any] = {
-                            "name": metric.name,
-                            "unit": metric.unit,
-                            "type": kind,
-                            "attributes": _attributes(dp.attributes),
-                            "time_unix_nano": dp.time_unix_nano,
-                        }
-                        if kind == "histogram":
-                            point.update(
-                                count=dp.count,
-                                sum=dp.sum,
-                                min=dp.min if dp.HasField("min") else None,
-                                max=dp.max if dp.HasField("max") else None,
-                            )
-                        else:
-                            point["value"] = (
-                                dp.as_int if dp.WhichOneof("value") == "as_int" else dp.as_double
-                            )
-                        if hasattr(data, "aggregation_temporality"):
-                            point["temporality"] = {1: "delta", 2: "cumulative"}.get(
-                                data.aggregation_temporality, "unspecified"
-                            )
-                        lines.append(json.dumps(point, ensure_ascii=False))
+    for metric, kind, data, dp in receiver.data_points():
+        point: dict[str, Any] = {
+            "name": metric.name,
+            "unit": metric.unit,
+            "type": kind,
+            "attributes": _attributes(dp.attributes),
+            "time_unix_nano": dp.time_unix_nano,
+        }
+        if kind == "histogram":
+            point.update(
+                count=dp.count,
+                sum=dp.sum,
+                min=dp.min if dp.HasField("min") else None,
+                max=dp.max if dp.HasField("max") else None,
+            )
+        else:
+            point["value"] = number_value(dp)
+        if hasattr(data, "aggregation_temporality"):
+            point["temporality"] = {1: "delta", 2: "cumulative"}.get(
+                data.aggregation_temporality, "unspecified"
+            )
+        lines.append(json.dumps(point, ensure_ascii=False))
     return lines
