@@ -20,7 +20,7 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult, MetricsData
@@ -227,31 +227,52 @@ class DeadlineAware:
         return time.monotonic() + (timeout_millis or _DEFAULT_TIMEOUT_S * 1000) / 1000.0
 
 
-class OtlpSpanExporter(DeadlineAware, SpanExporter):
-    def __init__(self, sender: OtlpHttpSender) -> None:
-        self.sender = sender
-        self.last_error: str | None = None
+_Result = TypeVar("_Result", SpanExportResult, MetricExportResult)
 
-    def begin_export(
-        self, spans: Sequence[ReadableSpan]
-    ) -> Callable[[], SpanExportResult] | SpanExportResult:
-        """Send now, learn the outcome later (a callable): spans and metrics then travel
-        concurrently. A failure to send (collector down) is returned at once."""
+
+class _OneAttempt(DeadlineAware):
+    """One POST per export, sent now with its outcome learnt later (a callable), so spans and
+    metrics travel concurrently. A failure to send (collector down) is returned at once; every
+    failure is kept in `last_error` and reported, never raised into the Lambda."""
+
+    sender: OtlpHttpSender
+    last_error: str | None
+
+    def _begin(
+        self,
+        encode: Callable[[], bytes],
+        timeout_millis: float | None,
+        success: _Result,
+        failure: _Result,
+    ) -> Callable[[], _Result] | _Result:
         try:
-            flight = self.sender.begin(encode_spans(spans), self._deadline())
-        except Exception as exc:  # reported, never raised into the Lambda
+            flight = self.sender.begin(encode(), self._deadline(timeout_millis))
+        except Exception as exc:
             self.last_error = str(exc)
-            return SpanExportResult.FAILURE
+            return failure
 
-        def outcome() -> SpanExportResult:
+        def outcome() -> _Result:
             try:
                 self.sender.finish(flight)
             except Exception as exc:
                 self.last_error = str(exc)
-                return SpanExportResult.FAILURE
-            return SpanExportResult.SUCCESS
+                return failure
+            return success
 
         return outcome
+
+
+class OtlpSpanExporter(_OneAttempt, SpanExporter):
+    def __init__(self, sender: OtlpHttpSender) -> None:
+        self.sender = sender
+        self.last_error = None
+
+    def begin_export(
+        self, spans: Sequence[ReadableSpan]
+    ) -> Callable[[], SpanExportResult] | SpanExportResult:
+        return self._begin(
+            lambda: encode_spans(spans), None, SpanExportResult.SUCCESS, SpanExportResult.FAILURE
+        )
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         answer = self.begin_export(spans)
@@ -261,31 +282,21 @@ class OtlpSpanExporter(DeadlineAware, SpanExporter):
         self.sender.close()
 
 
-class OtlpMetricExporter(DeadlineAware, MetricExporter):
+class OtlpMetricExporter(_OneAttempt, MetricExporter):
     def __init__(self, sender: OtlpHttpSender, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sender = sender
-        self.last_error: str | None = None
+        self.last_error = None
 
     def begin_export(
         self, metrics_data: MetricsData, timeout_millis: float = 10_000
     ) -> Callable[[], MetricExportResult] | MetricExportResult:
-        try:
-            body = encode_metrics(metrics_data)
-            flight = self.sender.begin(body, self._deadline(timeout_millis))
-        except Exception as exc:  # reported, never raised into the Lambda
-            self.last_error = str(exc)
-            return MetricExportResult.FAILURE
-
-        def outcome() -> MetricExportResult:
-            try:
-                self.sender.finish(flight)
-            except Exception as exc:
-                self.last_error = str(exc)
-                return MetricExportResult.FAILURE
-            return MetricExportResult.SUCCESS
-
-        return outcome
+        return self._begin(
+            lambda: encode_metrics(metrics_data),
+            timeout_millis,
+            MetricExportResult.SUCCESS,
+            MetricExportResult.FAILURE,
+        )
 
     def export(
         self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any
