@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,22 +136,18 @@ class ClientCall:
 
 @contextmanager
 def _client_span(name: str, attributes: Mapping[str, Any]) -> Iterator[ClientCall]:
-    if not _enabled:
-        call = ClientCall(trace.INVALID_SPAN)
-        try:
-            yield call
-        except BaseException:
-            if call.outcome is None:
-                call.outcome = "network_error"
-            raise
-        return
-    with _tracer.start_as_current_span(
-        name,
-        kind=SpanKind.CLIENT,
-        attributes=dict(attributes),
-        record_exception=True,
-        set_status_on_exception=True,
-    ) as span:
+    scope: AbstractContextManager[trace.Span] = (
+        _tracer.start_as_current_span(
+            name,
+            kind=SpanKind.CLIENT,
+            attributes=dict(attributes),
+            record_exception=True,
+            set_status_on_exception=True,
+        )
+        if _enabled
+        else nullcontext(trace.INVALID_SPAN)
+    )
+    with scope as span:
         call = ClientCall(span)
         try:
             yield call
