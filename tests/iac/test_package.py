@@ -21,9 +21,8 @@ pytestmark = pytest.mark.iac
 TASK_ROOT = "/var/task/"
 
 
-@pytest.fixture(scope="module")
-def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("package") / "naver-sms-lambda.zip"
+def _build(out: Path) -> Path:
+    """Run the packager (no dependencies) into `out`; raises if it fails."""
     subprocess.run(
         [
             sys.executable,
@@ -37,6 +36,11 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
         text=True,
     )
     return out
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build(tmp_path_factory.mktemp("package") / "naver-sms-lambda.zip")
 
 
 def test_the_zip_holds_the_collector_configs_where_the_uri_points(package: Path) -> None:
@@ -75,17 +79,6 @@ def test_the_handler_imports_from_the_unpacked_zip(package: Path, tmp_path: Path
 
 
 def test_the_build_is_reproducible(package: Path, tmp_path: Path) -> None:
-    again = tmp_path / "again.zip"
-    subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "infrastructure/package_lambda.py"),
-            "--no-deps",
-            "--out",
-            str(again),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    again = _build(tmp_path / "again.zip")
     # Same bytes, so Terraform's source_code_hash changes only when the content does.
     assert again.read_bytes() == package.read_bytes()
