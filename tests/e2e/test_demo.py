@@ -8,11 +8,14 @@ import os
 import re
 import subprocess
 import sys
+import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from naver_sms.telemetry.catalog import LOG_FIELDS
 
 pytestmark = [pytest.mark.collector, pytest.mark.integration]
 
@@ -108,8 +111,20 @@ def test_no_phone_name_or_secret_in_any_telemetry_or_log(demo: tuple[Path, str])
         "collector.log",
         "campaign/logs.jsonl",
     ):
-        text = (out / artefact).read_text("utf-8")
+        # NFC first: a decomposed (NFD) name must not slip past the check.
+        text = unicodedata.normalize("NFC", (out / artefact).read_text("utf-8"))
         assert not FULL_PHONE.search(text), artefact
         assert CANARY not in text, artefact
         leaked = [n for n in names if n in text]
         assert not leaked, (artefact, leaked)
+
+
+def test_every_log_field_is_declared_in_the_catalog(demo: tuple[Path, str]) -> None:
+    """Logs Insights queries and metric filters rely on these names (docs/telemetry.md)."""
+    out, _ = demo
+    declared = {f.name for f in LOG_FIELDS}
+    seen: set[str] = set()
+    for artefact in ("logs.jsonl", "campaign/logs.jsonl"):
+        for line in jsonl(out / artefact):
+            seen.update(line)
+    assert seen - declared == set()
