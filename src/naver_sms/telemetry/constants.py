@@ -37,6 +37,8 @@ AWS_LAMBDA_LOG_STREAM_NAME: Final = "AWS_LAMBDA_LOG_STREAM_NAME"
 AWS_REGION: Final = "AWS_REGION"
 AWS_ACCOUNT_ID: Final = "AWS_ACCOUNT_ID"  # not set by Lambda; the deployment may set it
 X_AMZN_TRACE_ID: Final = "_X_AMZN_TRACE_ID"
+# Where the X-Ray daemon listens (UDP), set by Lambda when active tracing is on.
+AWS_XRAY_DAEMON_ADDRESS: Final = "AWS_XRAY_DAEMON_ADDRESS"
 
 # Environment variables whose values are secrets: registered for redaction at setup.
 SECRET_ENV_VARS: Final = (
@@ -49,6 +51,7 @@ SECRET_ENV_VARS: Final = (
 
 DEFAULT_OTLP_ENDPOINT: Final = "http://localhost:4318"  # the ADOT collector layer
 DEFAULT_EXPORTER: Final = "otlp"
+DEFAULT_XRAY_DAEMON_ADDRESS: Final = "127.0.0.1:2000"
 DEFAULT_FLUSH_MS: Final = 300
 # Time kept back from Lambda's deadline so a flush never turns a success into a timeout.
 DEADLINE_RESERVE_MS: Final = 50

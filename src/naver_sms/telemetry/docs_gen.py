@@ -35,7 +35,12 @@ line (`trace_id`/`xray_trace_id`) to its X-Ray trace and to the CloudWatch metri
 """
 
 _CONFIG: tuple[tuple[str, str, str], ...] = (
-    (c.OTEL_TRACES_EXPORTER, c.DEFAULT_EXPORTER, "`otlp`, `console`, `memory` or `none`."),
+    (
+        c.OTEL_TRACES_EXPORTER,
+        c.DEFAULT_EXPORTER,
+        "`otlp`, `console`, `memory`, `none`, or `xray_udp` (OTLP datagrams to the X-Ray "
+        "daemon, see below).",
+    ),
     (
         c.OTEL_METRICS_EXPORTER,
         c.DEFAULT_EXPORTER,
@@ -55,6 +60,11 @@ _CONFIG: tuple[tuple[str, str, str], ...] = (
         c.OTEL_EXPORTER_OTLP_TIMEOUT,
         "10000",
         "Upper bound per export in ms (the flush budget is usually smaller).",
+    ),
+    (
+        c.AWS_XRAY_DAEMON_ADDRESS,
+        c.DEFAULT_XRAY_DAEMON_ADDRESS,
+        "Where `xray_udp` sends spans (UDP `host:port`; Lambda sets it when active tracing is on).",
     ),
     (c.OTEL_SERVICE_NAME, "naver-sms", "`service.name` and the `service` log field."),
     (c.OTEL_RESOURCE_ATTRIBUTES, "", "Extra resource attributes, `k=v,...`."),
@@ -138,7 +148,17 @@ _EXPORT_PATH = f"""\
 - Faster metric path, `OTEL_METRICS_EXPORTER=emf`: each point is written as one CloudWatch
   EMF line on stdout (the function's log group), with the namespace, unit and dimension sets
   of the catalog below, so the same metrics appear without the collector in the metric path
-  and without an HTTP round trip per invocation. Spans still go through OTLP.
+  and without an HTTP round trip per invocation.
+- Collector-less span path, `OTEL_TRACES_EXPORTER=xray_udp`: each flush's spans go, fire and
+  forget, as OTLP protobuf datagrams to the Lambda X-Ray daemon at
+  `{c.AWS_XRAY_DAEMON_ADDRESS}`, framed as the ADOT Python distro's `OTLPUdpSpanExporter`
+  frames them (`{{"format":"json","version":1}}`, a newline, `T1S`, the base64 of the
+  `ExportTraceServiceRequest`), at most 10 spans per datagram as the distro does in Lambda,
+  split further when a datagram would exceed 65,507 bytes (a single span larger than that is
+  dropped and counted as a failed export). Nothing waits for an answer. With
+  `OTEL_METRICS_EXPORTER=emf` the function needs no collector extension at all (see
+  `docs/collector.md`). Failures (bad address, socket error) are counted and logged like the
+  OTLP ones.
 - The kill switch (`instrument_handler(switch=…)`, the SSM `telemetry` switch) is asked at
   every invocation; when off, no span, metric point or flush is made.
 - Secrecy, last line of defence: before export, span attributes, events and status are

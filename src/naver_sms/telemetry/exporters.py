@@ -2,7 +2,9 @@
 
 `otlp` (default: OTLP/HTTP protobuf to the ADOT collector layer on localhost:4318),
 `console`, `memory` (tests and the demo; read back with :func:`memory`) or `none`; for
-metrics also `emf` (CloudWatch EMF on stdout, see :mod:`naver_sms.telemetry.emf`). Each
+metrics also `emf` (CloudWatch EMF on stdout, see :mod:`naver_sms.telemetry.emf`), for traces
+also `xray_udp` (OTLP datagrams to the Lambda X-Ray daemon, see
+:mod:`naver_sms.telemetry.xray_udp`): together, the collector-less configuration. Each
 exporter is imported only when selected, so a function exporting elsewhere or nowhere does not
 pay for the others at cold start.
 """
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
 EXPORTER_NAMES = ("otlp", "console", "memory", "none")
 # `emf` (metrics only): CloudWatch EMF lines on stdout, bypassing the collector.
 METRIC_EXPORTER_NAMES = (*EXPORTER_NAMES, "emf")
+# `xray_udp` (traces only): OTLP spans over UDP to the X-Ray daemon, fire and forget.
+TRACE_EXPORTER_NAMES = (*EXPORTER_NAMES, "xray_udp")
 _SUPPORTED_PROTOCOLS = ("", "http/protobuf")
 
 
@@ -38,7 +42,11 @@ def exporter_name(variable: str, environ: Mapping[str, str], override: str | Non
     raw = override if override is not None else environ.get(variable, env_names.DEFAULT_EXPORTER)
     name = (raw or env_names.DEFAULT_EXPORTER).split(",")[0].strip().lower()
     allowed = (
-        METRIC_EXPORTER_NAMES if variable == env_names.OTEL_METRICS_EXPORTER else EXPORTER_NAMES
+        METRIC_EXPORTER_NAMES
+        if variable == env_names.OTEL_METRICS_EXPORTER
+        else TRACE_EXPORTER_NAMES
+        if variable == env_names.OTEL_TRACES_EXPORTER
+        else EXPORTER_NAMES
     )
     if name not in allowed:
         raise ExporterConfigError(
@@ -113,6 +121,10 @@ def span_exporter(name: str, environ: Mapping[str, str]) -> SpanExporter | None:
         from opentelemetry.sdk.trace.export import ConsoleSpanExporter  # noqa: PLC0415
 
         return ConsoleSpanExporter()
+    if name == "xray_udp":
+        from naver_sms.telemetry.xray_udp import XrayUdpSpanExporter  # noqa: PLC0415
+
+        return XrayUdpSpanExporter(environ.get(env_names.AWS_XRAY_DAEMON_ADDRESS))
     from naver_sms.telemetry.otlp import OtlpSpanExporter, sender_for  # noqa: PLC0415
 
     return OtlpSpanExporter(sender_for("traces", environ))
