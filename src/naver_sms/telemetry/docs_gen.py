@@ -115,10 +115,14 @@ _EXPORT_PATH = f"""\
 ## How telemetry leaves the function
 
 - `configure()` runs once per execution environment (at init, from the handler decorator):
-  a `TracerProvider` with the X-Ray id generator and an X-Ray + W3C tracecontext propagator,
-  and a `MeterProvider` with **delta** temporality for every instrument (the collector's
-  `awsemf` exporter drops the first point of a new cumulative series, and every cold start is
-  a new series). Exporters are chosen by the variables above; only the chosen one is imported.
+  a `TracerProvider` with the X-Ray id generator and a `MeterProvider` with **delta**
+  temporality for every instrument (the collector's `awsemf` exporter drops the first point of
+  a new cumulative series, and every cold start is a new series). Exporters are chosen by the
+  variables above; only the chosen one is imported. No global textmap propagator is installed
+  (importing `opentelemetry.propagate` builds its defaults at cold start, with
+  `OTEL_PROPAGATORS` set through a scan of package entry points): the handler continues traces
+  with its own X-Ray propagator, and X-Ray + W3C tracecontext for headers in an HTTP-shaped
+  event, built on first use.
 - Each invocation's SERVER span continues the trace Lambda started: `_X_AMZN_TRACE_ID`
   (`Root=…;Parent=…;Sampled=…`) is parsed at every invocation. `Sampled=0` means no spans
   for that invocation (metrics and logs, with their trace ids, still flow); Lambda writes

@@ -17,7 +17,7 @@ import contextlib
 import functools
 import os
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import structlog
 from opentelemetry import context as context_api
@@ -28,6 +28,9 @@ from naver_sms import SERVICE_NAME, __version__
 from naver_sms.telemetry import catalog, instruments, setup
 from naver_sms.telemetry import constants as env_names
 from naver_sms.telemetry.logging import bind_invocation, clear_invocation
+
+if TYPE_CHECKING:
+    from opentelemetry.propagators.textmap import TextMapPropagator
 
 _log = structlog.get_logger("naver_sms.telemetry")
 _tracer = trace.get_tracer(SERVICE_NAME, __version__)
@@ -62,18 +65,39 @@ def faas_trigger(event: Any) -> str:
     return "other"
 
 
+@functools.cache
+def xray_propagator() -> TextMapPropagator:
+    from opentelemetry.propagators.aws import AwsXRayPropagator  # noqa: PLC0415
+
+    return AwsXRayPropagator()
+
+
+@functools.cache
+def http_propagator() -> TextMapPropagator:
+    """X-Ray + W3C tracecontext, for trace headers in an HTTP-shaped event; built on first use.
+
+    Built here rather than taken from `opentelemetry.propagate` (the global textmap), whose
+    import builds its default propagators (W3C tracecontext + baggage, or whatever
+    `OTEL_PROPAGATORS` names, found by scanning every installed distribution's entry points):
+    ~3-4 ms and ten modules at each cold start, for headers a scheduled Lambda never gets.
+    """
+    from opentelemetry.propagators.composite import CompositePropagator  # noqa: PLC0415
+    from opentelemetry.trace.propagation.tracecontext import (  # noqa: PLC0415
+        TraceContextTextMapPropagator,
+    )
+
+    return CompositePropagator([xray_propagator(), TraceContextTextMapPropagator()])
+
+
 def _parent_context(event: Any) -> context_api.Context:
     """The trace this invocation continues: Lambda's X-Ray header, else W3C/X-Ray headers in
     an HTTP-shaped event, else a fresh root (never the previous invocation's context)."""
-    from opentelemetry import propagate  # noqa: PLC0415 - loaded by configure() already
-    from opentelemetry.propagators.aws import AwsXRayPropagator  # noqa: PLC0415
-
     header = os.environ.get(env_names.X_AMZN_TRACE_ID)
     if header:
-        return AwsXRayPropagator().extract({"X-Amzn-Trace-Id": header}, context_api.Context())
+        return xray_propagator().extract({"X-Amzn-Trace-Id": header}, context_api.Context())
     headers = event.get("headers") if isinstance(event, Mapping) else None
     if isinstance(headers, Mapping):
-        return propagate.extract(headers, context_api.Context())
+        return http_propagator().extract(headers, context_api.Context())
     return context_api.Context()
 
 

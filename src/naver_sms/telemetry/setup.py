@@ -1,8 +1,12 @@
 """`configure()`: the OpenTelemetry SDK for one Lambda execution environment, installed once.
 
 - Traces: a `TracerProvider` with X-Ray-compatible trace ids (the first 32 bits are the epoch
-  seconds X-Ray requires) and a composite X-Ray + W3C tracecontext propagator; spans end up
-  in the :class:`~naver_sms.telemetry.pipeline.InvocationSpanBuffer`.
+  seconds X-Ray requires); spans end up in the
+  :class:`~naver_sms.telemetry.pipeline.InvocationSpanBuffer`. The X-Ray + W3C tracecontext
+  propagator the handler continues traces with is its own (`handler.http_propagator`), not
+  installed as the global textmap: importing `opentelemetry.propagate` builds its default
+  propagators at import time (with `OTEL_PROPAGATORS` set, through a scan of every installed
+  distribution's entry points), a cold-start cost no code here needs.
 - Metrics: a `MeterProvider` whose only reader is pulled at the end of each invocation, with
   DELTA temporality for every instrument kind.
 - Logs: the structlog JSON chain (:mod:`naver_sms.telemetry.logging`).
@@ -136,18 +140,13 @@ def _install_providers(
     service_version: str | None,
     environment: str | None,
 ) -> tuple[TracerProvider, MeterProvider, TelemetryPipeline]:
-    from opentelemetry import metrics, propagate, trace  # noqa: PLC0415
-    from opentelemetry.propagators.aws import AwsXRayPropagator  # noqa: PLC0415
-    from opentelemetry.propagators.composite import CompositePropagator  # noqa: PLC0415
+    from opentelemetry import metrics, trace  # noqa: PLC0415
     from opentelemetry.sdk.extension.aws.trace import AwsXRayIdGenerator  # noqa: PLC0415
     from opentelemetry.sdk.metrics import (  # noqa: PLC0415
         AlwaysOffExemplarFilter,
         MeterProvider,
     )
     from opentelemetry.sdk.trace import TracerProvider  # noqa: PLC0415
-    from opentelemetry.trace.propagation.tracecontext import (  # noqa: PLC0415
-        TraceContextTextMapPropagator,
-    )
 
     from naver_sms.telemetry.pipeline import (  # noqa: PLC0415
         InvocationMetricReader,
@@ -179,9 +178,6 @@ def _install_providers(
     )
     trace.set_tracer_provider(tracer_provider)
     metrics.set_meter_provider(meter_provider)
-    propagate.set_global_textmap(
-        CompositePropagator([AwsXRayPropagator(), TraceContextTextMapPropagator()])
-    )
     pipeline = TelemetryPipeline(span_buffer, reader, None, None)
     return tracer_provider, meter_provider, pipeline
 
