@@ -149,9 +149,10 @@ _EXPORT_PATH = f"""\
   connectors) and prints no plain JSON copy of any metric. `{c.OTEL_SERVICE_NAME}` and
   `{c.OTEL_RESOURCE_ATTRIBUTES}` therefore name the service in spans and logs; metric
   resources always carry the catalog's mapping. The two resources are built once per process.
-- Faster metric path, `OTEL_METRICS_EXPORTER=emf`: each point is written as one CloudWatch
-  EMF line on stdout (the function's log group), with the namespace, unit and dimension sets
-  of the catalog below, so the same metrics appear without the collector in the metric path
+- Faster metric path, `OTEL_METRICS_EXPORTER=emf`: the points are written as CloudWatch EMF
+  lines on stdout (the function's log group), with the namespace, unit and dimension sets of
+  the catalog below, one line per (namespace, dimension sets, attribute values) listing every
+  metric that shares them, so the same metrics appear without the collector in the metric path
   and without an HTTP round trip per invocation.
 - Collector-less span path, `OTEL_TRACES_EXPORTER=xray_udp`: each flush's spans go, fire and
   forget, as OTLP protobuf datagrams to the Lambda X-Ray daemon at
