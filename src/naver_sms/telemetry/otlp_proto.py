@@ -121,34 +121,50 @@ def _attributes(tag: bytes, attributes: Mapping[str, Any] | None) -> bytes:
 
 _RESOURCE_ATTRS = _tag(1, 2)
 _SCOPE_NAME, _SCOPE_VERSION, _SCOPE_ATTRS = _tag(1, 2), _tag(2, 2), _tag(3, 2)
+# Resources and instrumentation scopes are a handful of objects that live as long as the
+# process and are in every export: each is encoded once, keyed by identity (the object is
+# kept with its bytes, so an id is never mistaken for a later object's).
+_CACHE_LIMIT = 64
+# Field 1 of both ResourceSpans and ResourceMetrics, and of both ScopeSpans and ScopeMetrics.
+_RESOURCE_FIELD, _SCOPE_FIELD = _tag(1, 2), _tag(1, 2)
 _resource_cache: dict[int, tuple[Resource, bytes]] = {}
+_scope_cache: dict[int, tuple[InstrumentationScope, bytes]] = {}
 
 
 def _resource(resource: Resource) -> bytes:
-    """Encoded once per Resource (one per process): it is in every export."""
+    """The `resource` field (tag and length included), encoded once per Resource."""
     cached = _resource_cache.get(id(resource))
     if cached is not None and cached[0] is resource:
         return cached[1]
-    encoded = _attributes(_RESOURCE_ATTRS, resource.attributes)
-    _resource_cache[id(resource)] = (resource, encoded)
+    encoded = _ld(_RESOURCE_FIELD, _attributes(_RESOURCE_ATTRS, resource.attributes))
+    if len(_resource_cache) < _CACHE_LIMIT:
+        _resource_cache[id(resource)] = (resource, encoded)
     return encoded
 
 
 def _scope(scope: InstrumentationScope | None) -> bytes:
+    """The `scope` field (tag and length included), encoded once per scope."""
     if scope is None:
-        return b""
-    return (
+        return _ld(_SCOPE_FIELD, b"")
+    cached = _scope_cache.get(id(scope))
+    if cached is not None and cached[0] is scope:
+        return cached[1]
+    encoded = _ld(
+        _SCOPE_FIELD,
         _str(_SCOPE_NAME, scope.name)
         + _str(_SCOPE_VERSION, scope.version or "")
-        + _attributes(_SCOPE_ATTRS, scope.attributes)
+        + _attributes(_SCOPE_ATTRS, scope.attributes),
     )
+    if len(_scope_cache) < _CACHE_LIMIT:
+        _scope_cache[id(scope)] = (scope, encoded)
+    return encoded
 
 
 # -- trace.proto -------------------------------------------------------------------------------
 
 _REQ_RESOURCE_SPANS = _tag(1, 2)
-_RS_RESOURCE, _RS_SCOPE_SPANS, _RS_SCHEMA = _tag(1, 2), _tag(2, 2), _tag(3, 2)
-_SS_SCOPE, _SS_SPANS, _SS_SCHEMA = _tag(1, 2), _tag(2, 2), _tag(3, 2)
+_RS_SCOPE_SPANS, _RS_SCHEMA = _tag(2, 2), _tag(3, 2)
+_SS_SPANS, _SS_SCHEMA = _tag(2, 2), _tag(3, 2)
 _SPAN_TRACE_ID, _SPAN_SPAN_ID, _SPAN_TRACE_STATE = _tag(1, 2), _tag(2, 2), _tag(3, 2)
 _SPAN_PARENT, _SPAN_NAME, _SPAN_KIND_TAG = _tag(4, 2), _tag(5, 2), _tag(6, 0)
 _SPAN_START, _SPAN_END, _SPAN_ATTRS = _tag(7, 1), _tag(8, 1), _tag(9, 2)
@@ -250,17 +266,13 @@ def encode_spans(spans: Iterable[ReadableSpan]) -> bytes:
         scope_spans = b"".join(
             _ld(
                 _RS_SCOPE_SPANS,
-                _ld(_SS_SCOPE, _scope(scope))
+                _scope(scope)
                 + b"".join(_ld(_SS_SPANS, s) for s in encoded)
                 + _str(_SS_SCHEMA, (scope.schema_url or "") if scope else ""),
             )
             for scope, encoded in scopes.items()
         )
-        body = (
-            _ld(_RS_RESOURCE, _resource(resource))
-            + scope_spans
-            + _str(_RS_SCHEMA, resource.schema_url or "")
-        )
+        body = _resource(resource) + scope_spans + _str(_RS_SCHEMA, resource.schema_url or "")
         out.append(_ld(_REQ_RESOURCE_SPANS, body))
     return b"".join(out)
 
@@ -268,8 +280,8 @@ def encode_spans(spans: Iterable[ReadableSpan]) -> bytes:
 # -- metrics.proto -----------------------------------------------------------------------------
 
 _REQ_RESOURCE_METRICS = _tag(1, 2)
-_RM_RESOURCE, _RM_SCOPE_METRICS, _RM_SCHEMA = _tag(1, 2), _tag(2, 2), _tag(3, 2)
-_SM_SCOPE, _SM_METRICS, _SM_SCHEMA = _tag(1, 2), _tag(2, 2), _tag(3, 2)
+_RM_SCOPE_METRICS, _RM_SCHEMA = _tag(2, 2), _tag(3, 2)
+_SM_METRICS, _SM_SCHEMA = _tag(2, 2), _tag(3, 2)
 _METRIC_NAME, _METRIC_DESCRIPTION, _METRIC_UNIT = _tag(1, 2), _tag(2, 2), _tag(3, 2)
 _METRIC_GAUGE, _METRIC_SUM, _METRIC_HISTOGRAM = _tag(5, 2), _tag(7, 2), _tag(9, 2)
 _DATA_POINTS, _TEMPORALITY, _MONOTONIC = _tag(1, 2), _tag(2, 0), _tag(3, 0)
@@ -347,17 +359,13 @@ def encode_metrics(data: MetricsData) -> bytes:
         scopes = b"".join(
             _ld(
                 _RM_SCOPE_METRICS,
-                _ld(_SM_SCOPE, _scope(sm.scope))
+                _scope(sm.scope)
                 + b"".join(_ld(_SM_METRICS, _metric(m)) for m in sm.metrics)
                 + _str(_SM_SCHEMA, sm.scope.schema_url or ""),
             )
             for sm in resource_metrics.scope_metrics
         )
         resource = resource_metrics.resource
-        body = (
-            _ld(_RM_RESOURCE, _resource(resource))
-            + scopes
-            + _str(_RM_SCHEMA, resource.schema_url or "")
-        )
+        body = _resource(resource) + scopes + _str(_RM_SCHEMA, resource.schema_url or "")
         out.append(_ld(_REQ_RESOURCE_METRICS, body))
     return b"".join(out)
