@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from benchmarks.stats import OURS
+
 ROOT = Path(__file__).resolve().parent.parent
 FINDINGS = Path(__file__).resolve().parent / "findings.md"
 KEY_PACKAGES = (
@@ -164,7 +166,7 @@ def render(doc: dict[str, Any], json_path: Path) -> str:
         ("real_cpu_ms", "real handler, CPU time"),
     ):
         r = comps.get(label, {}).get("ratios", {})
-        for ours in ("naver-sms", "naver-sms-emf"):
+        for ours in OURS:
             if f"{ours}/powertools" not in r:
                 continue
             w(

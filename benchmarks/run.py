@@ -102,13 +102,12 @@ VARIANTS: tuple[Variant, ...] = (
         diagnostic=True,
     ),
     Variant(
-        "naver-sms-udp-proto",
+        "naver-sms-xray",
         "naver-sms",
-        "benchmarks.variants.ref_naver_sms_udp.handler",
+        "benchmarks.variants.ref_naver_sms.handler",
         "benchmarks.variants.real_naver_sms.handler",
-        "prototype of recommendation 1 (not in the package): spans OTLP over UDP to the X-Ray "
-        "daemon address, metrics EMF on stdout; reference workload only",
-        diagnostic=True,
+        "naver-sms collector-less mode: spans as OTLP datagrams to the X-Ray daemon address "
+        "(OTEL_TRACES_EXPORTER=xray_udp), metrics as EMF on stdout (OTEL_METRICS_EXPORTER=emf)",
     ),
     Variant(
         "powertools",
@@ -214,8 +213,10 @@ def variant_env(variant: Variant, workload: str, world: World) -> tuple[list[str
     elif variant.name.startswith("naver-sms"):
         env["OTEL_SERVICE_NAME"] = FUNCTION
         env["OTEL_EXPORTER_OTLP_ENDPOINT"] = world.receiver.endpoint
-        if variant.name in ("naver-sms-emf", "naver-sms-udp-proto"):
+        if variant.name in ("naver-sms-emf", "naver-sms-xray"):
             env["OTEL_METRICS_EXPORTER"] = "emf"
+        if variant.name == "naver-sms-xray":
+            env["OTEL_TRACES_EXPORTER"] = "xray_udp"
         if variant.name == "naver-sms-noexport":
             env["OTEL_TRACES_EXPORTER"] = "none"
             env["OTEL_METRICS_EXPORTER"] = "none"
@@ -475,7 +476,6 @@ def phase_warm(
 def phase_real(
     world: World, variants: tuple[Variant, ...], cfg: Config
 ) -> dict[str, list[dict[str, Any]]]:
-    variants = tuple(v for v in variants if not v.name.endswith("-proto"))
     samples: dict[str, list[dict[str, Any]]] = {v.name: [] for v in variants}
     for index in range(cfg.real_rounds):
         done = interleaved(

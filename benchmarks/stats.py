@@ -15,8 +15,9 @@ from typing import Any
 BOOTSTRAP = 400
 SEED = 20261127
 
-# naver-sms's deployable modes: the default (all OTLP) and the EMF fast path for metrics.
-OURS = ("naver-sms", "naver-sms-emf")
+# naver-sms's deployable modes: the default (all OTLP), the EMF fast path for metrics, and
+# the collector-less mode (spans over UDP to the X-Ray daemon, metrics EMF).
+OURS = ("naver-sms", "naver-sms-emf", "naver-sms-xray")
 TARGETS = {
     "warm_vs_powertools": 0.33,
     "cold_vs_adot_layer": 0.5,
@@ -118,7 +119,7 @@ def _emitted(processes: list[dict[str, Any]]) -> dict[str, Any]:
 EXPECTED: dict[str, tuple[str, ...]] = {
     "naver-sms": ("otlp.spans", "otlp.metric_points"),
     "naver-sms-emf": ("otlp.spans", "emf_documents"),
-    "naver-sms-udp-proto": ("udp_datagrams", "emf_documents"),
+    "naver-sms-xray": ("udp_datagrams", "emf_documents"),
     "powertools": ("udp_datagrams", "emf_documents"),
     "adot-layer": ("otlp.spans", "otlp.metric_points"),
     "adot-distro": ("udp_datagrams", "emf_documents"),
