@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -128,3 +130,54 @@ def test_every_log_field_is_declared_in_the_catalog(demo: tuple[Path, str]) -> N
         for line in jsonl(out / artefact):
             seen.update(line)
     assert seen - declared == set()
+
+
+def _descendants(root: int) -> set[int]:
+    """Every live process below `root` (from /proc, no extra dependency)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found: set[int] = set()
+    frontier = {root}
+    while frontier:
+        frontier = {pid for pid, ppid in parents.items() if ppid in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_ctrl_c_stops_every_process_the_demo_started(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "AWS_"))}
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "naver_sms.devstack.demo", "--out", str(tmp_path / "demo")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    started: set[int] = set()
+    deadline = time.monotonic() + 60
+    # moto, the collector and the Lambda's own process: wait until all three run.
+    while time.monotonic() < deadline and len(started) < 3:
+        started |= _descendants(demo.pid)
+        time.sleep(0.05)
+    assert len(started) >= 3, f"the demo started only {started}"
+    demo.send_signal(signal.SIGINT)
+    _, stderr = demo.communicate(timeout=60)
+    assert demo.returncode == 130, stderr[-2000:]
+    assert "every process the demo started has been stopped" in stderr
+    end = time.monotonic() + 15
+    while time.monotonic() < end and any(_alive(pid) for pid in started):
+        time.sleep(0.1)
+    assert [pid for pid in started if _alive(pid)] == []
