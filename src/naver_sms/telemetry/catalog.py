@@ -357,6 +357,14 @@ LOG_FIELDS: Final[tuple[LogField, ...]] = (
     LogField("variable", "telemetry_config_invalid: the environment variable."),
     LogField("value", "telemetry_config_invalid: its (non-secret) value."),
     LogField("using", "telemetry_config_invalid: the value used instead."),
+    # alert forwarder (naver_sms.alerts, a Lambda of its own: docs/alerts.md)
+    LogField("alarm", "Alert forwarder: CloudWatch alarm name."),
+    LogField("alarm_state", "Alert forwarder: the alarm's new state (ALARM, OK, ...)."),
+    LogField("destination", "Alert forwarder: slack or telegram."),
+    LogField("record_index", "Alert forwarder: index of the SNS record in the event."),
+    LogField("attempts", "alert_forwarded: HTTP attempts the destination took."),
+    LogField("records", "alerts_summary: SNS records in the event."),
+    LogField("forwarded", "alerts_summary: alarms delivered to every destination."),
     # comparison_summary / comparison_discrepancy (naver_sms.comparison.telemetry)
     LogField("bookings_compared", "Comparison: bookings in either capture."),
     LogField("bookings_matched", "Comparison: bookings without any discrepancy record."),

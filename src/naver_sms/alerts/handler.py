@@ -1,0 +1,211 @@
+"""Lambda entry point of the alert forwarder: SNS (CloudWatch alarms) -> Slack and Telegram.
+
+Each alarm goes to every configured destination; a failing destination never stops the
+other. The invocation raises (so Lambda's asynchronous retry runs it again) only when some
+alarm reached no destination at all: a retry then cannot duplicate that alarm anywhere. An
+alarm that reached one destination but not the other is logged (`alert_forward_failed`) and
+not retried, because a retry would post it again where it already arrived. See docs/alerts.md.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+
+from naver_sms.alerts import constants as env
+from naver_sms.alerts.events import Alarm, AlarmMessageError, parse_event
+from naver_sms.alerts.format import slack_message, telegram_html
+from naver_sms.alerts.slack import SlackClient
+from naver_sms.alerts.telegram import HtmlTelegramClient
+from naver_sms.clients.deadline import Deadline
+from naver_sms.telemetry.logging import configure_logging
+
+log = structlog.get_logger(__name__)
+
+
+class AlertsConfigError(RuntimeError):
+    """The forwarder has no destination, or a destination setting is unusable."""
+
+
+class AlertsDeliveryError(RuntimeError):
+    """Some alarm reached no destination; raised so that Lambda retries the invocation."""
+
+
+@dataclass(frozen=True)
+class Destination:
+    name: str
+    send: Callable[[Alarm, Deadline], int]
+    """Delivers one alarm; returns the attempts made; raises on failure."""
+
+
+@dataclass
+class _Outcome:
+    sent: int = 0
+    failed: int = 0
+
+
+@dataclass
+class Summary:
+    records: int = 0
+    forwarded: int = 0
+    failed: int = 0
+    invalid: int = 0
+    errors: list[str] = field(default_factory=list)
+    destinations: dict[str, _Outcome] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "records": self.records,
+            "forwarded": self.forwarded,
+            "failed": self.failed,
+            "invalid": self.invalid,
+            "errors": list(self.errors),
+            "destinations": {
+                name: {"sent": o.sent, "failed": o.failed} for name, o in self.destinations.items()
+            },
+        }
+
+
+def _timeout(environ: Mapping[str, str]) -> float:
+    raw = environ.get(env.ALERTS_TIMEOUT_S)
+    if not raw:
+        return env.DEFAULT_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        raise AlertsConfigError(f"{env.ALERTS_TIMEOUT_S} must be a number of seconds") from None
+    if not value > 0:
+        raise AlertsConfigError(f"{env.ALERTS_TIMEOUT_S} must be > 0")
+    return value
+
+
+def destinations_from_env(environ: Mapping[str, str]) -> list[Destination]:
+    """Slack when its webhook is set; Telegram from ALERTS_TELEGRAM_* or else TELEGRAM_*."""
+    timeout_s = _timeout(environ)
+    found: list[Destination] = []
+    webhook = environ.get(env.ALERTS_SLACK_WEBHOOK_URL, "").strip()
+    if webhook:
+        try:
+            slack = SlackClient(webhook_url=webhook, timeout_s=timeout_s)
+        except ValueError as exc:  # the message never contains the URL
+            raise AlertsConfigError(f"{env.ALERTS_SLACK_WEBHOOK_URL}: {exc}") from None
+
+        def send_slack(alarm: Alarm, deadline: Deadline) -> int:
+            return slack.send(slack_message(alarm), deadline=deadline).attempts
+
+        found.append(Destination("slack", send_slack))
+    token_name, chat_name = env.ALERTS_TELEGRAM_BOT_TOKEN, env.ALERTS_TELEGRAM_CHAT_ID
+    if not environ.get(token_name) and not environ.get(chat_name):
+        token_name, chat_name = env.TELEGRAM_BOT_TOKEN, env.TELEGRAM_CHAT_ID
+    token, chat_id = environ.get(token_name, "").strip(), environ.get(chat_name, "").strip()
+    if token or chat_id:
+        if not (token and chat_id):
+            missing = chat_name if token else token_name
+            raise AlertsConfigError(f"{missing} must be set together with its pair")
+        try:
+            telegram = HtmlTelegramClient(
+                api_url=environ.get(env.TELEGRAM_API_URL) or env.DEFAULT_TELEGRAM_API_URL,
+                bot_token=token,
+                chat_id=chat_id,
+                timeout_s=timeout_s,
+            )
+        except ValueError as exc:  # the message never contains the token
+            raise AlertsConfigError(f"{token_name}/{chat_name}: {exc}") from None
+
+        def send_telegram(alarm: Alarm, deadline: Deadline) -> int:
+            return telegram.send_html(telegram_html(alarm), deadline=deadline).attempts
+
+        found.append(Destination("telegram", send_telegram))
+    if not found:
+        raise AlertsConfigError(
+            f"no destination: set {env.ALERTS_SLACK_WEBHOOK_URL} and/or "
+            f"{env.ALERTS_TELEGRAM_BOT_TOKEN} + {env.ALERTS_TELEGRAM_CHAT_ID}"
+        )
+    return found
+
+
+def forward(event: Any, destinations: list[Destination], deadline: Deadline) -> Summary:
+    """Send every alarm of `event` to every destination; never raises for one failure."""
+    summary = Summary(destinations={d.name: _Outcome() for d in destinations})
+    try:
+        parsed = parse_event(event)
+    except AlarmMessageError as exc:
+        log.error("alert_invalid", where=exc.where, field=exc.field, reason=exc.reason)
+        summary.invalid = 1
+        summary.errors.append(str(exc))
+        return summary
+    summary.records = len(parsed.alarms) + len(parsed.invalid)
+    for bad in parsed.invalid:
+        log.error(
+            "alert_invalid",
+            record_index=bad.index,
+            where=bad.where,
+            field=bad.field,
+            reason=bad.reason,
+        )
+        summary.invalid += 1
+        summary.errors.append(str(bad))
+    unreached: list[str] = []
+    for alarm in parsed.alarms:
+        delivered = 0
+        for destination in destinations:
+            outcome = summary.destinations[destination.name]
+            try:
+                attempts = destination.send(alarm, deadline)
+            except Exception as exc:  # one destination's failure must not stop the other
+                outcome.failed += 1
+                log.error(
+                    "alert_forward_failed",
+                    destination=destination.name,
+                    record_index=alarm.index,
+                    alarm=alarm.name,
+                    alarm_state=alarm.new_state,
+                    error=type(exc).__name__,
+                    reason=str(exc)[:300],
+                )
+                continue
+            outcome.sent += 1
+            delivered += 1
+            log.info(
+                "alert_forwarded",
+                destination=destination.name,
+                record_index=alarm.index,
+                alarm=alarm.name,
+                alarm_state=alarm.new_state,
+                attempts=attempts,
+            )
+        if delivered == len(destinations):
+            summary.forwarded += 1
+        else:
+            summary.failed += 1
+            if delivered == 0:
+                unreached.append(f"Records[{alarm.index}] ({alarm.name})")
+    log.info(
+        "alerts_summary",
+        records=summary.records,
+        forwarded=summary.forwarded,
+        failed=summary.failed,
+        invalid=summary.invalid,
+    )
+    if unreached:
+        raise AlertsDeliveryError(
+            f"{len(unreached)} alarm(s) reached no destination: {', '.join(unreached)}"
+        )
+    return summary
+
+
+_logging_ready = False
+
+
+def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
+    """Forward the alarms of an SNS event; returns {records, forwarded, failed, invalid, ...}."""
+    global _logging_ready  # noqa: PLW0603 - once per execution environment
+    if not _logging_ready:
+        configure_logging()
+        _logging_ready = True
+    deadline = Deadline.from_lambda_context(context, reserve_s=0.5, default_s=30.0)
+    return forward(event, destinations_from_env(os.environ), deadline).as_dict()
