@@ -156,10 +156,14 @@ class _Handler(BaseHTTPRequestHandler):
         self._write(reply)
 
     def _write(self, reply: Reply) -> None:
-        payload = json.dumps(reply.body, ensure_ascii=False).encode("utf-8")
+        if isinstance(reply.body, bytes):  # plain-text APIs (Slack webhooks answer "ok")
+            payload, content_type = reply.body, "text/plain; charset=utf-8"
+        else:
+            payload = json.dumps(reply.body, ensure_ascii=False).encode("utf-8")
+            content_type = "application/json; charset=utf-8"
         try:
             self.send_response(reply.status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
             for name, value in reply.headers.items():
                 self.send_header(name, value)
