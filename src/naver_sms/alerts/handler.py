@@ -22,7 +22,7 @@ from naver_sms.alerts.format import slack_message, telegram_html
 from naver_sms.alerts.slack import SlackClient
 from naver_sms.alerts.telegram import HtmlTelegramClient
 from naver_sms.clients.deadline import Deadline
-from naver_sms.telemetry.logging import configure_logging
+from naver_sms.telemetry.logging import bind_invocation, clear_invocation, configure_logging
 
 log = structlog.get_logger(__name__)
 
@@ -204,8 +204,17 @@ _logging_ready = False
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     """Forward the alarms of an SNS event; returns {records, forwarded, failed, invalid, ...}."""
     global _logging_ready  # noqa: PLW0603 - once per execution environment
-    if not _logging_ready:
+    cold_start = not _logging_ready
+    if cold_start:
         configure_logging()
         _logging_ready = True
-    deadline = Deadline.from_lambda_context(context, reserve_s=0.5, default_s=30.0)
-    return forward(event, destinations_from_env(os.environ), deadline).as_dict()
+    bind_invocation(
+        str(getattr(context, "function_name", "") or ""),
+        str(getattr(context, "aws_request_id", "") or ""),
+        cold_start,
+    )
+    try:
+        deadline = Deadline.from_lambda_context(context, reserve_s=0.5, default_s=30.0)
+        return forward(event, destinations_from_env(os.environ), deadline).as_dict()
+    finally:
+        clear_invocation()

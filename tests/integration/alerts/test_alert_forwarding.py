@@ -121,9 +121,11 @@ def test_both_destinations_receive_the_alarm(
     assert telegram_message.parse_mode == "HTML"
     assert "ALARM: naver-sms-bookings-failed" in telegram_message.plain_text
     assert "Open in CloudWatch" in telegram_message.plain_text
-    events = [line["event"] for line in log_lines(capsys.readouterr().out)]
+    lines = log_lines(capsys.readouterr().out)
+    events = [line["event"] for line in lines]
     assert events.count("alert_forwarded") == 2
     assert events[-1] == "alerts_summary"
+    assert {line["function_request_id"] for line in lines} == {"req-1"}
 
 
 def test_alarm_names_with_markup_arrive_as_text(
