@@ -16,8 +16,10 @@ REDACTED: Final = "[REDACTED]"
 
 # Korean mobile numbers, with or without separators, bare or +82: 01012345678, 010-1234-5678,
 # 010 1234 5678, +82-10-1234-5678. Masked to `010-****-5678` whatever the input form.
+# Not inside a longer ASCII token: hex ids (request ids, trace ids in attributes) may hold
+# such digit runs, and masking them would corrupt the id without protecting anyone.
 _PHONE: Final = re.compile(
-    r"(?<!\d)(?:\+82[- .]?0?|0)(1[016789])[- .]?(\d{3,4})[- .]?(\d{4})(?!\d)"
+    r"(?<![0-9A-Za-z])(?:\+82[- .]?0?|0)(1[016789])[- .]?(\d{3,4})[- .]?(\d{4})(?![0-9A-Za-z])"
 )
 _SECRET_KEY: Final = re.compile(
     r"token|secret|key|password|passwd|signature|authorization|credential|cookie", re.IGNORECASE

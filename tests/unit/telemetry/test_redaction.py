@@ -81,3 +81,12 @@ def test_secret_looking_keys(key: str) -> None:
 @pytest.mark.parametrize("key", ["event", "store_id", "sms_type", "booking_id", "level"])
 def test_ordinary_keys(key: str) -> None:
     assert not redaction.is_secret_key(key)
+
+
+def test_digit_runs_inside_ids_are_not_taken_for_phone_numbers() -> None:
+    span_id = "01160503810e0644"
+    request_id = "rZdx01012345678Q"
+    assert mask_phones(span_id) == span_id
+    assert mask_phones(request_id) == request_id
+    assert mask_phones("고객01012345678님") == "고객010-****-5678님"
+    assert mask_phones("to=01012345678,") == "to=010-****-5678,"
