@@ -166,7 +166,7 @@ class BookingProcessor:
     def _send_one(
         self, run: _Run, booking: Booking, sms_type: SmsType, capture: BookingCapture
     ) -> bool:
-        """Claim, send (or only prepare, in dry run), mark. False: another run has it."""
+        """Claim, send (in dry run only capture), mark. False: another run has it."""
         store = self._stores.get(booking.store_id)
         assert store is not None  # checked by _parse
         rendered = self._stores.render_sms(store, booking, sms_type, run.now)
@@ -180,7 +180,6 @@ class BookingProcessor:
                 reason="already sent or claimed by another run",
             )
             return False
-        request = self._sens.prepare(message)
         request_id: str | None = None
         if run.mode == LIVE:
             try:
@@ -210,7 +209,7 @@ class BookingProcessor:
         run.summary.sent += 1
         capture.add_sms(
             sms_type.value,
-            request.body,
+            self._sens.request_body(message),
             mode=run.mode,
             sent_at=run.now.isoformat(timespec="seconds"),
             request_id=request_id,

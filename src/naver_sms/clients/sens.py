@@ -206,10 +206,16 @@ class SensClient:
                 self._secret_key, "POST", self._path, timestamp, self._access_key
             ),
         }
+        return SensRequest(
+            self._url, self._path, headers, self.request_body(message), self.redacted_url
+        )
+
+    def request_body(self, message: SmsMessage) -> dict[str, Any]:
+        """The JSON body SENS receives for `message`: what a capture records (no signing)."""
         entry: dict[str, Any] = {"to": message.to, "content": message.content}
         if message.msg_type == "LMS" and message.subject:
             entry["subject"] = message.subject
-        body: dict[str, Any] = {
+        return {
             "type": message.msg_type,
             "contentType": "COMM",
             "countryCode": "82",
@@ -217,7 +223,6 @@ class SensClient:
             "content": message.content,
             "messages": [entry],
         }
-        return SensRequest(self._url, self._path, headers, body, self.redacted_url)
 
     def send(
         self, message: SmsMessage, *, sms_type: str, store_id: str, deadline: Deadline

@@ -342,3 +342,17 @@ def test_bad_configuration_fails_early_without_echoing_secrets(
     with pytest.raises(ValueError, match=match) as info:
         SensClient(**options)  # type: ignore[arg-type]
     assert_no_secrets(str(info.value))
+
+
+def test_request_body_is_the_body_prepare_signs_without_signing() -> None:
+    client = SensClient(
+        base_url="http://127.0.0.1:9",
+        access_key="AK-test-123456",
+        secret_key="SK-test-654321",
+        service_id="ncp:sms:kr:1:svc",
+        caller_number="0215881234",
+        clock_ms=lambda: 1_700_000_000_000,
+    )
+    message = compose_sms("010-1234-5678", "안내 " * 60, "방문 안내")
+    assert client.request_body(message) == client.prepare(message).body
+    assert client.request_body(message)["messages"][0]["subject"] == "방문 안내"
