@@ -30,18 +30,6 @@ REDACTED = "REDACTED"
 class SlackError(DeliveryError):
     """Slack did not take the message. `retry_after`: seconds Slack asked to wait (429)."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        attempts: int = 1,
-        retryable: bool | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(message, status=status, attempts=attempts, retryable=retryable)
-        self.retry_after = retry_after
-
     def _summary(self) -> str:
         return f"Slack: {self.args[0]}"
 

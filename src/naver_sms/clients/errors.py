@@ -20,10 +20,12 @@ class DeliveryError(Exception):
         status: int | None = None,
         attempts: int = 1,
         retryable: bool | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.attempts = attempts
+        self.retry_after = retry_after  # seconds the service asked to wait (429), if any
         if retryable is not None:
             self.retryable = retryable
 

@@ -121,9 +121,14 @@ class TelegramError(DeliveryError):
         retry_after: float | None = None,
         retryable: bool | None = None,
     ) -> None:
-        super().__init__(description, status=status, attempts=attempts, retryable=retryable)
+        super().__init__(
+            description,
+            status=status,
+            attempts=attempts,
+            retryable=retryable,
+            retry_after=retry_after,
+        )
         self.description = description
-        self.retry_after = retry_after
         self.message_ids: list[int] = []
 
     def _summary(self) -> str:
