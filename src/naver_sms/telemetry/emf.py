@@ -19,16 +19,9 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
-from opentelemetry.sdk.metrics.export import (
-    HistogramDataPoint,
-    MetricExporter,
-    MetricExportResult,
-    MetricsData,
-    NumberDataPoint,
-)
-
+from naver_sms.telemetry.aggregation import HistogramDataPoint, MetricsData, NumberDataPoint
 from naver_sms.telemetry.catalog import METRICS_BY_NAME, MetricSpec
-from naver_sms.telemetry.pipeline import DELTA_TEMPORALITY
+from naver_sms.telemetry.exporting import ExportResult, MetricExporter
 
 
 def _value(point: Any) -> float | dict[str, float] | None:
@@ -86,12 +79,7 @@ def _metrics(doc: dict[str, Any]) -> list[dict[str, str]]:
 class EmfStdoutMetricExporter(MetricExporter):
     """Writes the catalogued points as EMF JSON lines, grouped, to the current `sys.stdout`."""
 
-    def __init__(self) -> None:
-        super().__init__(preferred_temporality=DELTA_TEMPORALITY)
-
-    def export(
-        self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any
-    ) -> MetricExportResult:
+    def export(self, metrics_data: MetricsData, timeout_millis: float = 10_000) -> ExportResult:
         points = [
             (spec, point)
             for resource_metrics in metrics_data.resource_metrics
@@ -103,10 +91,4 @@ class EmfStdoutMetricExporter(MetricExporter):
         lines = [json.dumps(doc, ensure_ascii=False) for doc in emf_documents(points)]
         if lines:
             sys.stdout.write("\n".join(lines) + "\n")
-        return MetricExportResult.SUCCESS
-
-    def force_flush(self, timeout_millis: float = 10_000) -> bool:
-        return True
-
-    def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
-        return None
+        return ExportResult.SUCCESS

@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, Any
 from naver_sms.telemetry import constants as env_names
 
 if TYPE_CHECKING:
-    from opentelemetry.sdk.metrics.export import MetricExporter, MetricsData
-    from opentelemetry.sdk.trace import ReadableSpan
-    from opentelemetry.sdk.trace.export import SpanExporter
-    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-
-    from naver_sms.telemetry.pipeline import InMemoryMetricExporter
+    from naver_sms.telemetry.aggregation import MetricsData
+    from naver_sms.telemetry.exporting import (
+        InMemoryMetricExporter,
+        InMemorySpanExporter,
+        MetricExporter,
+        SpanExporter,
+    )
+    from naver_sms.telemetry.spans import Span
 
 EXPORTER_NAMES = ("otlp", "console", "memory", "none")
 # `emf` (metrics only): CloudWatch EMF lines on stdout, bypassing the collector.
@@ -68,7 +70,7 @@ class MemoryExporters:
     span_exporter: InMemorySpanExporter | None = None
     metric_exporter: InMemoryMetricExporter | None = None
 
-    def spans(self) -> list[ReadableSpan]:
+    def spans(self) -> list[Span]:
         if self.span_exporter is None:
             return []
         return list(self.span_exporter.get_finished_spans())
@@ -79,17 +81,11 @@ class MemoryExporters:
     def metric_points(self) -> list[tuple[str, dict[str, Any], Any]]:
         """(metric name, attributes, value) for every exported point; value is the sum for
         counters and (count, sum) for histograms."""
-        points: list[tuple[str, dict[str, Any], Any]] = []
-        for batch in self.metric_batches():
-            for rm in batch.resource_metrics:
-                for sm in rm.scope_metrics:
-                    for metric in sm.metrics:
-                        for point in metric.data.data_points:
-                            value = getattr(point, "value", None)
-                            if value is None:
-                                value = (getattr(point, "count", 0), getattr(point, "sum", 0))
-                            points.append((metric.name, dict(point.attributes or {}), value))
-        return points
+        return [
+            (name, dict(attributes), value)
+            for batch in self.metric_batches()
+            for name, attributes, value in batch.points()
+        ]
 
     def clear(self) -> None:
         if self.span_exporter is not None:
@@ -110,15 +106,13 @@ def span_exporter(name: str, environ: Mapping[str, str]) -> SpanExporter | None:
     if name == "none":
         return None
     if name == "memory":
-        from opentelemetry.sdk.trace.export.in_memory_span_exporter import (  # noqa: PLC0415
-            InMemorySpanExporter,
-        )
+        from naver_sms.telemetry.exporting import InMemorySpanExporter  # noqa: PLC0415
 
         if _memory.span_exporter is None:
             _memory.span_exporter = InMemorySpanExporter()
         return _memory.span_exporter
     if name == "console":
-        from opentelemetry.sdk.trace.export import ConsoleSpanExporter  # noqa: PLC0415
+        from naver_sms.telemetry.exporting import ConsoleSpanExporter  # noqa: PLC0415
 
         return ConsoleSpanExporter()
     if name == "xray_udp":
@@ -134,17 +128,15 @@ def metric_exporter(name: str, environ: Mapping[str, str]) -> MetricExporter | N
     if name == "none":
         return None
     if name == "memory":
-        from naver_sms.telemetry.pipeline import InMemoryMetricExporter  # noqa: PLC0415
+        from naver_sms.telemetry.exporting import InMemoryMetricExporter  # noqa: PLC0415
 
         if _memory.metric_exporter is None:
             _memory.metric_exporter = InMemoryMetricExporter()
         return _memory.metric_exporter
     if name == "console":
-        from opentelemetry.sdk.metrics.export import ConsoleMetricExporter  # noqa: PLC0415
+        from naver_sms.telemetry.exporting import ConsoleMetricExporter  # noqa: PLC0415
 
-        from naver_sms.telemetry.pipeline import DELTA_TEMPORALITY  # noqa: PLC0415
-
-        return ConsoleMetricExporter(preferred_temporality=DELTA_TEMPORALITY)
+        return ConsoleMetricExporter()
     if name == "emf":
         from naver_sms.telemetry.emf import EmfStdoutMetricExporter  # noqa: PLC0415
 

@@ -20,20 +20,27 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import structlog
-from opentelemetry import context as context_api
-from opentelemetry import trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from naver_sms import SERVICE_NAME, __version__
 from naver_sms.telemetry import catalog, instruments, setup
 from naver_sms.telemetry import constants as env_names
 from naver_sms.telemetry.logging import bind_invocation, clear_invocation
+from naver_sms.telemetry.propagation import extract_from_headers, parse_xray_header
+from naver_sms.telemetry.spans import (
+    INVALID_SPAN,
+    TRACER,
+    AnySpan,
+    SpanContext,
+    SpanKind,
+    Status,
+    StatusCode,
+    activate,
+    deactivate,
+)
 
 if TYPE_CHECKING:
-    from opentelemetry.propagators.textmap import TextMapPropagator
+    from contextvars import Token
 
 _log = structlog.get_logger("naver_sms.telemetry")
-_tracer = trace.get_tracer(SERVICE_NAME, __version__)
 
 Handler = Callable[[Any, Any], Any]
 H = TypeVar("H", bound=Handler)
@@ -65,40 +72,16 @@ def faas_trigger(event: Any) -> str:
     return "other"
 
 
-@functools.cache
-def xray_propagator() -> TextMapPropagator:
-    from opentelemetry.propagators.aws import AwsXRayPropagator  # noqa: PLC0415
-
-    return AwsXRayPropagator()
-
-
-@functools.cache
-def http_propagator() -> TextMapPropagator:
-    """X-Ray + W3C tracecontext, for trace headers in an HTTP-shaped event; built on first use.
-
-    Built here rather than taken from `opentelemetry.propagate` (the global textmap), whose
-    import builds its default propagators (W3C tracecontext + baggage, or whatever
-    `OTEL_PROPAGATORS` names, found by scanning every installed distribution's entry points):
-    ~3-4 ms and ten modules at each cold start, for headers a scheduled Lambda never gets.
-    """
-    from opentelemetry.propagators.composite import CompositePropagator  # noqa: PLC0415
-    from opentelemetry.trace.propagation.tracecontext import (  # noqa: PLC0415
-        TraceContextTextMapPropagator,
-    )
-
-    return CompositePropagator([xray_propagator(), TraceContextTextMapPropagator()])
-
-
-def _parent_context(event: Any) -> context_api.Context:
+def _parent_context(event: Any) -> SpanContext | None:
     """The trace this invocation continues: Lambda's X-Ray header, else W3C/X-Ray headers in
-    an HTTP-shaped event, else a fresh root (never the previous invocation's context)."""
+    an HTTP-shaped event, else None (a new trace; never the previous invocation's)."""
     header = os.environ.get(env_names.X_AMZN_TRACE_ID)
     if header:
-        return xray_propagator().extract({"X-Amzn-Trace-Id": header}, context_api.Context())
+        return parse_xray_header(header)
     headers = event.get("headers") if isinstance(event, Mapping) else None
     if isinstance(headers, Mapping):
-        return http_propagator().extract(headers, context_api.Context())
-    return context_api.Context()
+        return extract_from_headers(headers)
+    return None
 
 
 def _switch_on(switch: Switch | None) -> bool:
@@ -156,8 +139,8 @@ def _invoke(
         finally:
             clear_invocation()
 
-    token = None
-    span: trace.Span = trace.INVALID_SPAN
+    token: Token[AnySpan] | None = None
+    span: AnySpan = INVALID_SPAN
     try:
         parent = _parent_context(event)
         attributes: dict[str, Any] = {
@@ -169,10 +152,8 @@ def _invoke(
         arn = getattr(lambda_context, "invoked_function_arn", None)
         if arn:
             attributes["cloud.resource_id"] = str(arn)
-        span = _tracer.start_span(
-            function_name, context=parent, kind=SpanKind.SERVER, attributes=attributes
-        )
-        token = context_api.attach(trace.set_span_in_context(span, parent))
+        span = TRACER.start_span(function_name, SpanKind.SERVER, attributes, parent)
+        token = activate(span)
     except Exception as exc:
         _log.warning("telemetry_span_failed", error=f"{type(exc).__name__}: {exc}")
     try:
@@ -190,7 +171,7 @@ def _invoke(
             span.end()
         _flush(state, lambda_context)
         if token is not None:
-            context_api.detach(token)
+            deactivate(token)
         clear_invocation()
 
 

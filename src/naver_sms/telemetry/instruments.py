@@ -1,30 +1,35 @@
 """The narrow interface through which the booking flow is observed.
 
-Domain and client code call these functions; they never touch OpenTelemetry directly. The
-functions use only the OpenTelemetry *API*, which is a no-op until
-:func:`naver_sms.telemetry.setup.configure` installs the SDK providers, so the flow runs the
-same with telemetry on, off, or broken. Nothing here may raise into the caller.
+Domain and client code call these functions; they never touch spans or the metric store
+directly. Spans are non-recording until :func:`naver_sms.telemetry.setup.configure` gives the
+tracer a sink, so the flow runs the same with telemetry on, off, or broken. Nothing here may
+raise into the caller, except :func:`record` for an undeclared attribute (a programming error
+the tests catch).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from opentelemetry import metrics, trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
-
-from naver_sms import SERVICE_NAME, __version__
 from naver_sms.telemetry import catalog
-from naver_sms.telemetry.catalog import Instrument, MetricSpec
+from naver_sms.telemetry.aggregation import STORE
+from naver_sms.telemetry.catalog import MetricSpec
 from naver_sms.telemetry.redaction import scrub_text
+from naver_sms.telemetry.spans import (
+    CURRENT,
+    INVALID_SPAN,
+    TRACER,
+    ActiveSpan,
+    AnySpan,
+    SpanKind,
+    Status,
+    StatusCode,
+)
 
-_tracer = trace.get_tracer(SERVICE_NAME, __version__)
-_meter = metrics.get_meter(SERVICE_NAME, __version__)
-_instruments: dict[str, Any] = {}
 # Flipped per invocation by the handler wrapper from the telemetry kill switch: when off,
 # no span is created and no point recorded, so the flow pays nothing for telemetry.
 _enabled = True
@@ -38,19 +43,6 @@ def set_enabled(enabled: bool) -> None:
 
 def enabled() -> bool:
     return _enabled
-
-
-def _instrument(spec: MetricSpec) -> Any:
-    inst = _instruments.get(spec.name)
-    if inst is None:
-        if spec.instrument is Instrument.COUNTER:
-            inst = _meter.create_counter(spec.name, spec.unit, spec.description)
-        elif spec.instrument is Instrument.HISTOGRAM:
-            inst = _meter.create_histogram(spec.name, spec.unit, spec.description)
-        else:
-            inst = _meter.create_gauge(spec.name, spec.unit, spec.description)
-        _instruments[spec.name] = inst
-    return inst
 
 
 _declared: dict[str, tuple[frozenset[str], dict[str, frozenset[str] | None]]] = {}
@@ -85,30 +77,22 @@ def record(spec: MetricSpec, value: float = 1, **attributes: str) -> None:
         clean = scrub_text(val)
         if clean is not val:
             attributes[key] = clean
-    inst = _instrument(spec)
-    try:
-        if spec.instrument is Instrument.COUNTER:
-            inst.add(value, attributes)
-        elif spec.instrument is Instrument.GAUGE:
-            inst.set(value, attributes)  # a synchronous Gauge has set(), not record()
-        else:
-            inst.record(value, attributes)
+    try:  # noqa: SIM105 - a bare try is cheaper than contextlib.suppress on this hot path
+        STORE.add(spec, value, attributes)
     except Exception:  # noqa: S110 - telemetry never breaks the flow
         pass
 
 
 @contextmanager
-def booking_span(booking_id: str, store_id: str | None) -> Iterator[trace.Span]:
+def booking_span(booking_id: str, store_id: str | None) -> Iterator[AnySpan]:
     """The INTERNAL span around one booking; exceptions are recorded and re-raised."""
     if not _enabled:
-        yield trace.INVALID_SPAN
+        yield INVALID_SPAN
         return
-    attrs: dict[str, str] = {"booking.id": booking_id}
+    attrs: dict[str, Any] = {"booking.id": booking_id}
     if store_id:
         attrs["store.id"] = store_id
-    with _tracer.start_as_current_span(
-        catalog.BOOKING_SPAN.name, kind=SpanKind.INTERNAL, attributes=attrs
-    ) as span:
+    with TRACER.start_as_current_span(catalog.BOOKING_SPAN.name, SpanKind.INTERNAL, attrs) as span:
         yield span
 
 
@@ -116,7 +100,7 @@ def booking_span(booking_id: str, store_id: str | None) -> Iterator[trace.Span]:
 class ClientCall:
     """What a client learns about one outbound attempt; turned into span attributes + metrics."""
 
-    span: trace.Span
+    span: AnySpan
     outcome: str | None = None
     status_code: int | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
@@ -135,19 +119,10 @@ class ClientCall:
 
 
 @contextmanager
-def _client_span(name: str, attributes: Mapping[str, Any]) -> Iterator[ClientCall]:
-    scope: AbstractContextManager[trace.Span] = (
-        _tracer.start_as_current_span(
-            name,
-            kind=SpanKind.CLIENT,
-            attributes=dict(attributes),
-            record_exception=True,
-            set_status_on_exception=True,
-        )
-        if _enabled
-        else nullcontext(trace.INVALID_SPAN)
-    )
-    with scope as span:
+def _client_span(name: str, attributes: dict[str, Any]) -> Iterator[ClientCall]:
+    """A CLIENT span, current inside; an exception is recorded on it and re-raised."""
+    span = TRACER.start_span(name, SpanKind.CLIENT, attributes, CURRENT) if _enabled else None
+    with ActiveSpan(span or INVALID_SPAN) as span:
         call = ClientCall(span)
         try:
             yield call

@@ -19,7 +19,6 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import structlog
-from opentelemetry import trace
 from structlog.typing import EventDict, Processor, WrappedLogger
 
 from naver_sms import SERVICE_NAME
@@ -33,6 +32,7 @@ from naver_sms.telemetry.redaction import (
     mask_phones,
     redact_secrets,
 )
+from naver_sms.telemetry.spans import current_span
 
 _LAMBDA_LEVELS: Final = {"TRACE": "DEBUG", "WARN": "WARNING", "FATAL": "CRITICAL"}
 
@@ -107,8 +107,8 @@ def add_trace_ids(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict
     With telemetry switched off there is no span, but Lambda's own trace header still names
     the X-Ray trace of the invocation: logs keep pointing to it.
     """
-    context = trace.get_current_span().get_span_context()
-    if context.is_valid:
+    context = current_span().context
+    if context.span_id:
         trace_id = format(context.trace_id, "032x")
         event_dict["trace_id"] = trace_id
         event_dict["xray_trace_id"] = xray_trace_id(trace_id)

@@ -4,19 +4,16 @@ The ADOT Lambda collector has no processors or connectors to route metrics by na
 `awsemf` exporters in one pipeline each print the metrics they do not declare as plain JSON
 (every value twice in the function's log group). So the collector runs one `awsemf` exporter
 without a `namespace`: it takes each ResourceMetrics' namespace from the resource's
-`service.namespace`/`service.name`. Before every metric export the pipeline regroups the
-collected data by catalog namespace, each group on the base resource with those two keys
-replaced by :func:`naver_sms.telemetry.catalog.namespace_resource`.
+`service.namespace`/`service.name`. The metric store
+(:mod:`naver_sms.telemetry.aggregation`) drains each catalog namespace's metrics onto the
+base resource with those two keys replaced by
+:func:`naver_sms.telemetry.catalog.namespace_resource`.
 
-Runs at every flush, so it is cheap: the per-namespace resources are built once per base
-resource (the MeterProvider's, fixed for the process) and reused, which also keeps the OTLP
-encoder's per-resource cache warm; only the small frozen containers are rebuilt.
+The per-namespace resources are built once per base resource (fixed for the process) and
+reused, which also keeps the OTLP encoder's per-resource cache warm.
 """
 
 from __future__ import annotations
-
-from opentelemetry.sdk.metrics.export import Metric, MetricsData, ResourceMetrics, ScopeMetrics
-from opentelemetry.sdk.resources import Resource
 
 from naver_sms.telemetry.catalog import (
     METRICS,
@@ -24,6 +21,7 @@ from naver_sms.telemetry.catalog import (
     NAMESPACE_RESOURCE_KEYS,
     namespace_resource,
 )
+from naver_sms.telemetry.resource import Resource
 
 _NAMESPACE_OF: dict[str, str] = {spec.name: spec.namespace for spec in METRICS}
 # Catalog namespaces, operational first.
@@ -58,23 +56,3 @@ class NamespaceResources:
         if found is None:
             found = self._by_namespace[namespace] = namespaced_resource(base, namespace)
         return found
-
-
-def split_by_namespace(data: MetricsData, resources: NamespaceResources) -> MetricsData:
-    """The same metrics, one ResourceMetrics per (resource, catalog namespace)."""
-    out: list[ResourceMetrics] = []
-    for rm in data.resource_metrics:
-        scopes_by_namespace: dict[str, list[ScopeMetrics]] = {}
-        for sm in rm.scope_metrics:
-            by_namespace: dict[str, list[Metric]] = {}
-            for metric in sm.metrics:
-                by_namespace.setdefault(metric_namespace(metric.name), []).append(metric)
-            for namespace, metrics in by_namespace.items():
-                scope = (
-                    sm if len(by_namespace) == 1 else ScopeMetrics(sm.scope, metrics, sm.schema_url)
-                )
-                scopes_by_namespace.setdefault(namespace, []).append(scope)
-        for namespace, scopes in scopes_by_namespace.items():
-            resource = resources.get(rm.resource, namespace)
-            out.append(ResourceMetrics(resource, scopes, rm.schema_url))
-    return MetricsData(out)

@@ -20,15 +20,13 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
-from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult, MetricsData
-from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
-
 from naver_sms.telemetry import constants as env_names
+from naver_sms.telemetry.aggregation import MetricsData
+from naver_sms.telemetry.exporting import ExportResult, MetricExporter, SpanExporter
 from naver_sms.telemetry.otlp_proto import encode_metrics, encode_spans
+from naver_sms.telemetry.spans import Span
 
 _CONTENT_TYPE = "application/x-protobuf"
 _HTTP_OK_MIN, _HTTP_OK_MAX = 200, 299
@@ -227,9 +225,6 @@ class DeadlineAware:
         return time.monotonic() + (timeout_millis or _DEFAULT_TIMEOUT_S * 1000) / 1000.0
 
 
-_Result = TypeVar("_Result", SpanExportResult, MetricExportResult)
-
-
 class _OneAttempt(DeadlineAware):
     """One POST per export, sent now with its outcome learnt later (a callable), so spans and
     metrics travel concurrently. A failure to send (collector down) is returned at once; every
@@ -242,22 +237,20 @@ class _OneAttempt(DeadlineAware):
         self,
         encode: Callable[[], bytes],
         timeout_millis: float | None,
-        success: _Result,
-        failure: _Result,
-    ) -> Callable[[], _Result] | _Result:
+    ) -> Callable[[], ExportResult] | ExportResult:
         try:
             flight = self.sender.begin(encode(), self._deadline(timeout_millis))
         except Exception as exc:
             self.last_error = str(exc)
-            return failure
+            return ExportResult.FAILURE
 
-        def outcome() -> _Result:
+        def outcome() -> ExportResult:
             try:
                 self.sender.finish(flight)
             except Exception as exc:
                 self.last_error = str(exc)
-                return failure
-            return success
+                return ExportResult.FAILURE
+            return ExportResult.SUCCESS
 
         return outcome
 
@@ -267,14 +260,10 @@ class OtlpSpanExporter(_OneAttempt, SpanExporter):
         self.sender = sender
         self.last_error = None
 
-    def begin_export(
-        self, spans: Sequence[ReadableSpan]
-    ) -> Callable[[], SpanExportResult] | SpanExportResult:
-        return self._begin(
-            lambda: encode_spans(spans), None, SpanExportResult.SUCCESS, SpanExportResult.FAILURE
-        )
+    def begin_export(self, spans: Sequence[Span]) -> Callable[[], ExportResult] | ExportResult:
+        return self._begin(lambda: encode_spans(spans), None)
 
-    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+    def export(self, spans: Sequence[Span]) -> ExportResult:
         answer = self.begin_export(spans)
         return answer() if callable(answer) else answer
 
@@ -283,29 +272,18 @@ class OtlpSpanExporter(_OneAttempt, SpanExporter):
 
 
 class OtlpMetricExporter(_OneAttempt, MetricExporter):
-    def __init__(self, sender: OtlpHttpSender, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, sender: OtlpHttpSender) -> None:
         self.sender = sender
         self.last_error = None
 
     def begin_export(
         self, metrics_data: MetricsData, timeout_millis: float = 10_000
-    ) -> Callable[[], MetricExportResult] | MetricExportResult:
-        return self._begin(
-            lambda: encode_metrics(metrics_data),
-            timeout_millis,
-            MetricExportResult.SUCCESS,
-            MetricExportResult.FAILURE,
-        )
+    ) -> Callable[[], ExportResult] | ExportResult:
+        return self._begin(lambda: encode_metrics(metrics_data), timeout_millis)
 
-    def export(
-        self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any
-    ) -> MetricExportResult:
+    def export(self, metrics_data: MetricsData, timeout_millis: float = 10_000) -> ExportResult:
         answer = self.begin_export(metrics_data, timeout_millis)
         return answer() if callable(answer) else answer
 
-    def force_flush(self, timeout_millis: float = 10_000) -> bool:
-        return True
-
-    def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
+    def shutdown(self) -> None:
         self.sender.close()

@@ -1,63 +1,32 @@
 """The per-invocation export path: buffer spans, collect delta metrics, flush once.
 
-Lambda freezes the process between invocations, so the SDK's batch processor and periodic
-metric reader (background threads on timers) either export while frozen (never), or need a
-forced flush anyway. Instead spans are appended to a list as they end (no lock contention, no
-thread) and the handler wrapper calls :meth:`TelemetryPipeline.flush` once at the end of every
-invocation: one span export and one metric export, both bounded by a single deadline.
+Lambda freezes the process between invocations, so a batch processor or periodic reader on
+a background thread would export while frozen (never) or need a forced flush anyway. Instead
+spans are appended to a list as they end (no lock, no thread), metrics add up in the
+:class:`~naver_sms.telemetry.aggregation.MetricStore`, and the handler wrapper calls
+:meth:`TelemetryPipeline.flush` once at the end of every invocation: one span export and one
+metric export, both bounded by a single deadline.
 
-The buffer also is the last line of defence for secrecy: before export, string attributes and
-event attributes are scrubbed of phone numbers and registered secrets (a regex scan of a few
-short strings per span; a span is copied only when something had to be removed).
+The buffer also is the last line of defence for secrecy: before export, the name, string
+attributes, events and status of every span are scrubbed of phone numbers and registered
+secrets (a regex scan of a few short strings per span; only what changed is replaced).
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from opentelemetry.context import Context
-from opentelemetry.sdk.metrics import (
-    Counter,
-    Histogram,
-    ObservableCounter,
-    ObservableGauge,
-    ObservableUpDownCounter,
-    UpDownCounter,
-    _Gauge,
-)
-from opentelemetry.sdk.metrics.export import (
-    AggregationTemporality,
-    MetricExporter,
-    MetricExportResult,
-    MetricReader,
-    MetricsData,
-)
-from opentelemetry.sdk.trace import Event, ReadableSpan, Span, SpanProcessor
-from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
-
 from naver_sms.telemetry import catalog
+from naver_sms.telemetry.aggregation import STORE, MetricsData, MetricStore
+from naver_sms.telemetry.exporting import ExportResult, MetricExporter, SpanExporter
 from naver_sms.telemetry.instruments import record
-from naver_sms.telemetry.metric_namespaces import NamespaceResources, split_by_namespace
 from naver_sms.telemetry.redaction import scrub_text
+from naver_sms.telemetry.spans import Event, Span, Status
 
-# awsemf drops the first point of every new cumulative series; a Lambda execution environment
-# is a new series at every cold start, so cumulative would lose counts. Delta for everything.
-DELTA_TEMPORALITY: dict[type, AggregationTemporality] = {
-    cls: AggregationTemporality.DELTA
-    for cls in (
-        Counter,
-        UpDownCounter,
-        Histogram,
-        ObservableCounter,
-        ObservableUpDownCounter,
-        ObservableGauge,
-        _Gauge,
-    )
-}
 MAX_BUFFERED_SPANS = 4096
 
 
@@ -80,102 +49,50 @@ def _scrub_attributes(attributes: Any) -> dict[str, Any] | None:
     return None if changed is None else {**attributes, **changed}
 
 
-def scrub_span(span: ReadableSpan) -> ReadableSpan:
-    """The span itself when clean, else a copy with phones and secrets removed."""
+def scrub_span(span: Span) -> Span:
+    """Remove phones and secrets from the span's name, attributes, events and status, in
+    place (the span has ended and belongs to the buffer); returns it."""
     attributes = _scrub_attributes(span.attributes)
+    if attributes is not None:
+        span.attributes = attributes
     name = scrub_text(span.name)
-    events: list[Event] | None = None
+    if name is not span.name:
+        span.name = name
     for index, event in enumerate(span.events):
         event_attrs = _scrub_attributes(event.attributes)
         event_name = scrub_text(event.name)
         if event_attrs is not None or event_name is not event.name:
-            if events is None:
-                events = list(span.events)
-            events[index] = Event(
+            span.events[index] = Event(
                 event_name,
                 event_attrs if event_attrs is not None else event.attributes,
                 event.timestamp,
             )
     status = span.status
     description = status.description
-    if description and scrub_text(description) is not description:
-        status = type(status)(status.status_code, scrub_text(description))
-    if attributes is None and events is None and name is span.name and status is span.status:
-        return span
-    return ReadableSpan(
-        name=name,
-        context=span.context,
-        parent=span.parent,
-        resource=span.resource,
-        attributes=attributes if attributes is not None else span.attributes,
-        events=events if events is not None else span.events,
-        links=span.links,
-        kind=span.kind,
-        status=status,
-        start_time=span.start_time,
-        end_time=span.end_time,
-        instrumentation_scope=span.instrumentation_scope,
-    )
+    if description:
+        clean = scrub_text(description)
+        if clean is not description:
+            span.status = Status(status.status_code, clean)
+    return span
 
 
-class InvocationSpanBuffer(SpanProcessor):
-    """Keeps the spans that ended during this invocation until the flush."""
+class InvocationSpanBuffer:
+    """Keeps the spans that ended during this invocation until the flush (the tracer's sink)."""
 
     def __init__(self, max_spans: int = MAX_BUFFERED_SPANS) -> None:
-        self.spans: list[ReadableSpan] = []
+        self.spans: list[Span] = []
         self.max_spans = max_spans
         self.dropped = 0
 
-    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
-        return None
-
-    def on_end(self, span: ReadableSpan) -> None:
-        if not span.context.trace_flags.sampled:
-            return
+    def __call__(self, span: Span) -> None:
         if len(self.spans) >= self.max_spans:
             self.dropped += 1
             return
         self.spans.append(span)
 
-    def drain(self) -> list[ReadableSpan]:
+    def drain(self) -> list[Span]:
         spans, self.spans = self.spans, []
         return spans
-
-    def shutdown(self) -> None:
-        self.spans.clear()
-
-    def force_flush(self, timeout_millis: int = 30_000) -> bool:
-        return True
-
-
-class InvocationMetricReader(MetricReader):
-    """A pull reader: `collect()` hands the delta since the last flush to `received`."""
-
-    def __init__(self) -> None:
-        super().__init__(preferred_temporality=DELTA_TEMPORALITY)
-        self.received: MetricsData | None = None
-
-    def _receive_metrics(
-        self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any
-    ) -> None:
-        self.received = metrics_data
-
-    def take(self) -> MetricsData | None:
-        self.collect()
-        data, self.received = self.received, None
-        return data
-
-    def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
-        return None
-
-
-def _has_points(data: MetricsData) -> bool:
-    return any(
-        metric.data.data_points
-        for rm in data.resource_metrics
-        for sm in rm.scope_metrics
-        for metric in sm.metrics
-    )
 
 
 @dataclass
@@ -193,28 +110,26 @@ def _set_deadline(exporter: object, deadline: float | None) -> None:
 
 @dataclass
 class TelemetryPipeline:
-    """Span buffer + metric reader + the exporters they flush to (swappable by configure)."""
+    """Span buffer + metric store + the exporters they flush to (swappable by configure)."""
 
     span_buffer: InvocationSpanBuffer
-    metric_reader: InvocationMetricReader
+    metric_store: MetricStore
     span_exporter: SpanExporter | None
     metric_exporter: MetricExporter | None
     on_failure: Callable[[str, str], None] = lambda signal, detail: None
     # Failed exports not yet delivered as `telemetry_export_failures` points. Kept here, not
-    # in the SDK, so that a metric export that fails does not lose the count of failures.
+    # in the store, so that a metric export that fails does not lose the count of failures.
     pending_failures: dict[str, int] = field(default_factory=dict)
-    # One resource per CloudWatch namespace (see metric_namespaces), built once.
-    namespace_resources: NamespaceResources = field(default_factory=NamespaceResources)
 
     def flush(self, budget_s: float) -> FlushResult:
         """Export what this invocation produced; never raises, never exceeds `budget_s` by much.
 
         Exporters that can (OTLP) send spans and metrics before waiting for either answer, so
-        the collector works on both at once. Metrics are regrouped so each catalog namespace
-        has its own resource, from which the collector's one `awsemf` exporter takes the
+        the collector works on both at once. Each catalog namespace's metrics come on a
+        resource of their own, from which the collector's one `awsemf` exporter takes the
         CloudWatch namespace. A span export that fails at once (collector down) is counted in
         this same metric flush; one that fails later is counted in the next. When the budget is
-        gone before metrics, they are not collected, so the delta stays in the SDK and goes out
+        gone before metrics, they are not drained, so the delta stays in the store and goes out
         with the next flush instead of being lost.
         """
         started = time.monotonic()
@@ -231,18 +146,19 @@ class TelemetryPipeline:
             try:
                 for signal, count in in_flight.items():
                     record(catalog.TELEMETRY_EXPORT_FAILURES, count, signal=signal)
-                data = self.metric_reader.take()
-                if data is not None and _has_points(data):
-                    data = split_by_namespace(data, self.namespace_resources)
+                if self.metric_store.pending():
+                    data = self.metric_store.drain()
                     metric_answer = self._begin_metrics(self.metric_exporter, data, deadline)
                 else:
                     in_flight = {}
             except Exception as exc:
                 self._fail(result, "metrics", f"{type(exc).__name__}: {exc}")
+        elif self.metric_exporter is None:
+            self.metric_store.discard()
         if span_answer is not None:
-            self._span_outcome(_answer(span_answer, SpanExportResult.FAILURE), len(spans), result)
+            self._span_outcome(_answer(span_answer, ExportResult.FAILURE), len(spans), result)
         if metric_answer is not None:
-            if _answer(metric_answer, MetricExportResult.FAILURE) is MetricExportResult.SUCCESS:
+            if _answer(metric_answer, ExportResult.FAILURE) is ExportResult.SUCCESS:
                 result.metrics_exported = True
                 in_flight = {}
             else:
@@ -255,10 +171,10 @@ class TelemetryPipeline:
     def _begin_spans(
         self,
         exporter: SpanExporter,
-        spans: list[ReadableSpan],
+        spans: list[Span],
         deadline: float,
         result: FlushResult,
-    ) -> Callable[[], SpanExportResult] | None:
+    ) -> Callable[[], ExportResult] | None:
         """Start the span export; an outcome already known is handled here and now."""
         try:
             _set_deadline(exporter, deadline)
@@ -274,21 +190,19 @@ class TelemetryPipeline:
         return None
 
     def _span_outcome(self, outcome: object, count: int, result: FlushResult) -> None:
-        if outcome is SpanExportResult.SUCCESS:
+        if outcome is ExportResult.SUCCESS:
             result.spans_exported = count
         else:
             self._fail(result, "traces", _last_error(self.span_exporter))
 
     def _begin_metrics(
         self, exporter: MetricExporter, data: MetricsData, deadline: float
-    ) -> Callable[[], MetricExportResult] | MetricExportResult:
+    ) -> Callable[[], ExportResult] | ExportResult:
         _set_deadline(exporter, deadline)
         remaining_ms = max((deadline - time.monotonic()) * 1000.0, 0.0)
         begin = getattr(exporter, "begin_export", None)
         if begin is not None:
-            answer: Callable[[], MetricExportResult] | MetricExportResult = begin(
-                data, remaining_ms
-            )
+            answer: Callable[[], ExportResult] | ExportResult = begin(data, remaining_ms)
             return answer
         return exporter.export(data, timeout_millis=remaining_ms)
 
@@ -313,26 +227,6 @@ def _last_error(exporter: object) -> str:
     return str(getattr(exporter, "last_error", None) or "export returned FAILURE")
 
 
-class InMemoryMetricExporter(MetricExporter):
-    """Keeps every exported batch (tests, `make demo`)."""
-
-    def __init__(self) -> None:
-        super().__init__(preferred_temporality=DELTA_TEMPORALITY)
-        self.batches: list[MetricsData] = []
-
-    def export(
-        self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any
-    ) -> MetricExportResult:
-        self.batches.append(metrics_data)
-        return MetricExportResult.SUCCESS
-
-    def force_flush(self, timeout_millis: float = 10_000) -> bool:
-        return True
-
-    def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
-        return None
-
-
-def exported_spans(exporter: SpanExporter) -> Sequence[ReadableSpan]:
-    getter = getattr(exporter, "get_finished_spans", None)
-    return tuple(getter()) if getter is not None else ()
+def default_pipeline() -> TelemetryPipeline:
+    """The process's pipeline: a fresh span buffer and the shared metric store."""
+    return TelemetryPipeline(InvocationSpanBuffer(), STORE, None, None)

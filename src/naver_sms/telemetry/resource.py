@@ -1,4 +1,5 @@
-"""The OpenTelemetry Resource: who emits (service, version, cloud, function, environment).
+"""The OpenTelemetry Resource and instrumentation scope: who emits (service, version, cloud,
+function, environment) and with which library.
 
 Built from the Lambda runtime's environment variables directly, not through
 `Resource.create()`, which scans installed entry points for resource detectors (measurable
@@ -10,14 +11,66 @@ at cold start) to learn what the environment already states. `OTEL_RESOURCE_ATTR
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
 from urllib.parse import unquote
-
-from opentelemetry.sdk.resources import Resource
 
 from naver_sms import SERVICE_NAME, __version__
 from naver_sms.telemetry import constants as env_names
 
 _MIB = 1024 * 1024
+
+
+class Resource:
+    """Immutable attributes of the emitting entity, as OTLP's `Resource` message carries them.
+
+    Lives as long as the process and is in every export, so exporters may cache its encoding
+    by identity.
+    """
+
+    __slots__ = ("attributes", "schema_url")
+
+    def __init__(self, attributes: Mapping[str, Any], schema_url: str = "") -> None:
+        self.attributes: Mapping[str, Any] = MappingProxyType(dict(attributes))
+        self.schema_url = schema_url
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Resource)
+            and dict(self.attributes) == dict(other.attributes)
+            and self.schema_url == other.schema_url
+        )
+
+    def __hash__(self) -> int:
+        return hash((tuple(sorted(self.attributes.items(), key=str)), self.schema_url))
+
+    def __repr__(self) -> str:
+        return f"Resource({dict(self.attributes)!r})"
+
+
+class InstrumentationScope:
+    """The library that produced a span or metric (OTLP `InstrumentationScope`)."""
+
+    __slots__ = ("attributes", "name", "schema_url", "version")
+
+    def __init__(
+        self,
+        name: str,
+        version: str = "",
+        schema_url: str = "",
+        attributes: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.name = name
+        self.version = version
+        self.schema_url = schema_url
+        self.attributes: Mapping[str, Any] = MappingProxyType(dict(attributes or {}))
+
+    def __repr__(self) -> str:
+        return f"InstrumentationScope({self.name!r}, {self.version!r})"
+
+
+# The scope of every span and metric this package emits.
+SCOPE = InstrumentationScope(SERVICE_NAME, __version__)
 
 
 def parse_resource_attributes(raw: str | None) -> dict[str, str]:

@@ -1,20 +1,17 @@
-"""`configure()`: the OpenTelemetry SDK for one Lambda execution environment, installed once.
+"""`configure()`: telemetry for one Lambda execution environment, installed once.
 
-- Traces: a `TracerProvider` with X-Ray-compatible trace ids (the first 32 bits are the epoch
-  seconds X-Ray requires); spans end up in the
-  :class:`~naver_sms.telemetry.pipeline.InvocationSpanBuffer`. The X-Ray + W3C tracecontext
-  propagator the handler continues traces with is its own (`handler.http_propagator`), not
-  installed as the global textmap: importing `opentelemetry.propagate` builds its default
-  propagators at import time (with `OTEL_PROPAGATORS` set, through a scan of every installed
-  distribution's entry points), a cold-start cost no code here needs.
-- Metrics: a `MeterProvider` whose only reader is pulled at the end of each invocation, with
-  DELTA temporality for every instrument kind.
+- Traces: the package's tracer (:mod:`naver_sms.telemetry.spans`, X-Ray-compatible ids)
+  records on the resource built here; ended spans go to the
+  :class:`~naver_sms.telemetry.pipeline.InvocationSpanBuffer`. The trace an invocation
+  continues is parsed from Lambda's X-Ray header (:mod:`naver_sms.telemetry.propagation`).
+- Metrics: the delta :class:`~naver_sms.telemetry.aggregation.MetricStore`, drained at the end
+  of each invocation.
 - Logs: the structlog JSON chain (:mod:`naver_sms.telemetry.logging`).
 
-The providers are global and live as long as the process: the OpenTelemetry API caches the
-tracer and meter it hands out, so a second provider would never be used. `configure(force=True)`
-therefore re-selects exporters and the flush budget on the same providers (what tests and the
-demo need), and the resource is fixed by the first call.
+Neither the OpenTelemetry API nor its SDK is imported: the data model and the wire format
+(OTLP) are OpenTelemetry's, the ~37 ms of imports and the per-span machinery are not
+(`docs/benchmarks.md`). `configure(force=True)` re-selects exporters and the flush budget
+(what tests and the demo need); the resource is fixed by the first call.
 """
 
 from __future__ import annotations
@@ -35,9 +32,6 @@ from naver_sms.telemetry.logging import configure_logging
 from naver_sms.telemetry.redaction import register_secrets
 
 if TYPE_CHECKING:
-    from opentelemetry.sdk.metrics import MeterProvider
-    from opentelemetry.sdk.trace import TracerProvider
-
     from naver_sms.telemetry.exporters import MemoryExporters
     from naver_sms.telemetry.pipeline import FlushResult, TelemetryPipeline
 
@@ -76,8 +70,6 @@ class Telemetry:
     flush_ms: int
     traces_exporter: str = "none"
     metrics_exporter: str = "none"
-    tracer_provider: TracerProvider | None = None
-    meter_provider: MeterProvider | None = None
     pipeline: TelemetryPipeline | None = None
     health: ExportHealth = field(default_factory=ExportHealth)
 
@@ -134,26 +126,17 @@ def _exporter_or_none(variable: str, environ: Mapping[str, str], override: str |
         return "none"
 
 
-def _install_providers(
+def _install_pipeline(
     environ: Mapping[str, str],
     service_name: str | None,
     service_version: str | None,
     environment: str | None,
-) -> tuple[TracerProvider, MeterProvider, TelemetryPipeline]:
-    from opentelemetry import metrics, trace  # noqa: PLC0415
-    from opentelemetry.sdk.extension.aws.trace import AwsXRayIdGenerator  # noqa: PLC0415
-    from opentelemetry.sdk.metrics import (  # noqa: PLC0415
-        AlwaysOffExemplarFilter,
-        MeterProvider,
-    )
-    from opentelemetry.sdk.trace import TracerProvider  # noqa: PLC0415
-
-    from naver_sms.telemetry.pipeline import (  # noqa: PLC0415
-        InvocationMetricReader,
-        InvocationSpanBuffer,
-        TelemetryPipeline,
-    )
+) -> TelemetryPipeline:
+    """Point the tracer and the metric store at this environment's resource and buffer."""
+    from naver_sms.telemetry.aggregation import STORE  # noqa: PLC0415
+    from naver_sms.telemetry.pipeline import default_pipeline  # noqa: PLC0415
     from naver_sms.telemetry.resource import build_resource  # noqa: PLC0415
+    from naver_sms.telemetry.spans import TRACER  # noqa: PLC0415
 
     resource = build_resource(
         environ,
@@ -161,25 +144,11 @@ def _install_providers(
         service_version=service_version,
         environment=environment,
     )
-    span_buffer = InvocationSpanBuffer()
-    tracer_provider = TracerProvider(
-        resource=resource, id_generator=AwsXRayIdGenerator(), shutdown_on_exit=False
-    )
-    tracer_provider.add_span_processor(span_buffer)
-    reader = InvocationMetricReader()
-    # Exemplars (trace ids attached to metric points) cost a lookup per measurement and
-    # awsemf drops them: off unless asked for with the standard variable.
-    exemplars = None if environ.get("OTEL_METRICS_EXEMPLAR_FILTER") else AlwaysOffExemplarFilter()
-    meter_provider = MeterProvider(
-        resource=resource,
-        metric_readers=[reader],
-        exemplar_filter=exemplars,
-        shutdown_on_exit=False,
-    )
-    trace.set_tracer_provider(tracer_provider)
-    metrics.set_meter_provider(meter_provider)
-    pipeline = TelemetryPipeline(span_buffer, reader, None, None)
-    return tracer_provider, meter_provider, pipeline
+    pipeline = default_pipeline()
+    TRACER.resource = resource
+    TRACER.sink = pipeline.span_buffer
+    STORE.resource = resource
+    return pipeline
 
 
 def configure(
@@ -216,11 +185,7 @@ def configure(
     state.flush_ms = flush_budget_ms(env, flush_ms)
     if state.enabled:
         if state.pipeline is None:
-            (
-                state.tracer_provider,
-                state.meter_provider,
-                state.pipeline,
-            ) = _install_providers(env, service_name, service_version, environment)
+            state.pipeline = _install_pipeline(env, service_name, service_version, environment)
             state.pipeline.on_failure = state.health.failed
         state.traces_exporter = _exporter_or_none(
             env_names.OTEL_TRACES_EXPORTER, env, traces_exporter

@@ -23,11 +23,10 @@ import base64
 import socket
 from collections.abc import Sequence
 
-from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
-
 from naver_sms.telemetry.constants import AWS_XRAY_DAEMON_ADDRESS, DEFAULT_XRAY_DAEMON_ADDRESS
+from naver_sms.telemetry.exporting import ExportResult, SpanExporter
 from naver_sms.telemetry.otlp_proto import encode_spans
+from naver_sms.telemetry.spans import Span
 
 PROTOCOL_HEADER = b'{"format":"json","version":1}\n'
 SAMPLED_PREFIX = b"T1S"
@@ -92,14 +91,14 @@ class XrayUdpSpanExporter(SpanExporter):
             self._socket, self._target = sock, (str(sockaddr[0]), int(sockaddr[1]))
         return self._socket, self._target
 
-    def datagrams(self, spans: Sequence[ReadableSpan]) -> list[bytes]:
+    def datagrams(self, spans: Sequence[Span]) -> list[bytes]:
         """The framed datagrams for `spans`, each within the span and byte limits."""
         out: list[bytes] = []
         for start in range(0, len(spans), self.max_spans):
             self._fit(spans[start : start + self.max_spans], out)
         return out
 
-    def _fit(self, spans: Sequence[ReadableSpan], out: list[bytes]) -> None:
+    def _fit(self, spans: Sequence[Span], out: list[bytes]) -> None:
         datagram = frame(encode_spans(spans))
         if len(datagram) <= self.max_bytes:
             out.append(datagram)
@@ -115,9 +114,9 @@ class XrayUdpSpanExporter(SpanExporter):
         self._fit(spans[:half], out)
         self._fit(spans[half:], out)
 
-    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+    def export(self, spans: Sequence[Span]) -> ExportResult:
         if not spans:
-            return SpanExportResult.SUCCESS
+            return ExportResult.SUCCESS
         dropped = self.dropped_spans
         try:
             sock, target = self._open()
@@ -125,13 +124,10 @@ class XrayUdpSpanExporter(SpanExporter):
                 sock.sendto(datagram, target)
         except Exception as exc:
             self.last_error = f"{type(exc).__name__}: {exc}"
-            return SpanExportResult.FAILURE
+            return ExportResult.FAILURE
         if self.dropped_spans != dropped:
-            return SpanExportResult.FAILURE
-        return SpanExportResult.SUCCESS
-
-    def force_flush(self, timeout_millis: int = 30_000) -> bool:
-        return True
+            return ExportResult.FAILURE
+        return ExportResult.SUCCESS
 
     def shutdown(self) -> None:
         if self._socket is not None:
