@@ -24,6 +24,7 @@ from naver_sms.clients.sens import (
     sign,
 )
 from naver_sms.clients.sms import compose_sms
+from naver_sms.telemetry.spans import SpanKind, StatusCode
 
 from .conftest import Telemetry
 from .scripted_server import FakeClock, Received, Reply, ScriptedServer, closed_port_url
@@ -139,7 +140,8 @@ def test_accepted_message(server: ScriptedServer, clock: FakeClock, telemetry: T
     assert len(server.received) == 1
     assert_signed(server.received[0])
     assert server.received[0].json()["messages"][0]["to"] == "01024681357"
-    (span,) = telemetry.spans()
+    (span,) = telemetry.spans
+    assert (span.name, span.kind) == ("POST", SpanKind.CLIENT)
     attrs = dict(span.attributes or {})
     assert attrs["peer.service"] == "naver-sens"
     assert attrs["server.address"] == "127.0.0.1"
@@ -170,9 +172,13 @@ def test_server_errors_are_retried_with_a_fresh_signature(
     assert logs[0]["sleep_s"] == 0.1
     assert logs[0]["phone"] == "010-****-1357"
     assert_no_secrets(repr(logs))
-    spans = telemetry.spans()
-    assert [s.attributes.get("http.request.resend_count") for s in spans] == [None, 1, 2]  # type: ignore[union-attr]
-    assert [s.status.status_code.name for s in spans] == ["ERROR", "ERROR", "UNSET"]
+    spans = telemetry.spans
+    assert [s.attributes.get("http.request.resend_count") for s in spans] == [None, 1, 2]
+    assert [s.status.status_code for s in spans] == [
+        StatusCode.ERROR,
+        StatusCode.ERROR,
+        StatusCode.UNSET,
+    ]
     assert [len(s.events) for s in spans] == [1, 1, 0]  # exception recorded per failed attempt
     assert telemetry.counter("sens_requests") == {
         (("outcome", "server_error"),): 2,
@@ -247,8 +253,8 @@ def test_client_and_auth_errors_are_not_retried(
     assert_no_secrets(str(info.value), repr(info.value))
     outcome = "auth_error" if error is SensAuthError else "client_error"
     assert telemetry.counter("sens_requests") == {(("outcome", outcome),): 1}
-    (span,) = telemetry.spans()
-    assert span.status.status_code.name == "ERROR"
+    (span,) = telemetry.spans
+    assert span.status.status_code is StatusCode.ERROR
     assert_no_secrets(repr(dict(span.attributes or {})), repr([e.attributes for e in span.events]))
 
 

@@ -16,6 +16,7 @@ from naver_sms.clients.telegram import (
     TelegramServerError,
     TelegramThrottledError,
 )
+from naver_sms.telemetry.spans import SpanKind, StatusCode
 
 from .conftest import Telemetry
 from .scripted_server import FakeClock, Reply, ScriptedServer, closed_port_url
@@ -58,7 +59,8 @@ def test_sends_escaped_html_to_the_bot_endpoint(
         "text": "&lt;확정&gt; 홍대점 &amp; 잠실점",
         "parse_mode": "HTML",
     }
-    (span,) = telemetry.spans()
+    (span,) = telemetry.spans
+    assert (span.name, span.kind) == ("POST", SpanKind.CLIENT)
     attrs = dict(span.attributes or {})
     assert attrs["peer.service"] == "telegram"
     assert attrs["url.full"] == f"{server.url}/botREDACTED/sendMessage"
@@ -99,8 +101,8 @@ def test_429_waits_exactly_retry_after(
             "sleep_s": 3.0,
         }
     ]
-    spans = telemetry.spans()
-    assert [s.attributes.get("http.request.resend_count") for s in spans] == [None, 1]  # type: ignore[union-attr]
+    spans = telemetry.spans
+    assert [s.attributes.get("http.request.resend_count") for s in spans] == [None, 1]
     assert telemetry.counter("telegram_notifications") == {
         (("outcome", "throttled"),): 1,
         (("outcome", "success"),): 1,
@@ -163,8 +165,8 @@ def test_client_errors_are_not_retried(
     assert info.value.description.startswith(description)
     assert "token REDACTED" in info.value.description
     assert_no_token(str(info.value), repr(info.value))
-    (span,) = telemetry.spans()
-    assert span.status.status_code.name == "ERROR"
+    (span,) = telemetry.spans
+    assert span.status.status_code is StatusCode.ERROR
     assert_no_token(repr(dict(span.attributes or {})), repr([e.attributes for e in span.events]))
 
 

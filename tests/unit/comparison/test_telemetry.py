@@ -9,25 +9,19 @@ from typing import Any
 import pytest
 import structlog
 from capture_builders import SPEC_EXAMPLES
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
 from naver_sms.comparison.engine import ComparisonResult, compare_captures
 from naver_sms.comparison.telemetry import emit_comparison
-from naver_sms.telemetry import catalog, instruments
+from naver_sms.telemetry import catalog
 from naver_sms.telemetry import logging as telemetry_logging
+from naver_sms.telemetry.testing import Captured, capture
 
 
 @pytest.fixture
-def reader(monkeypatch: pytest.MonkeyPatch) -> Iterator[InMemoryMetricReader]:
-    """The real instruments.record(), pointed at an SDK meter with an in-memory reader."""
-    memory = InMemoryMetricReader()
-    provider = MeterProvider(metric_readers=[memory])
-    monkeypatch.setattr(instruments, "_meter", provider.get_meter("test"))
-    monkeypatch.setattr(instruments, "_instruments", {})
-    monkeypatch.setattr(instruments, "_enabled", True)
-    yield memory
-    provider.shutdown()
+def captured() -> Iterator[Captured]:
+    """The real instruments.record(), its points kept in memory (store emptied afterwards)."""
+    with capture() as telemetry:
+        yield telemetry
 
 
 @pytest.fixture
@@ -35,22 +29,18 @@ def result() -> ComparisonResult:
     return compare_captures(SPEC_EXAMPLES / "old.jsonl", SPEC_EXAMPLES / "new.jsonl")
 
 
-def points(reader: InMemoryMetricReader) -> dict[str, dict[tuple[tuple[str, str], ...], Any]]:
-    data = reader.get_metrics_data()
-    assert data is not None
+def points(captured: Captured) -> dict[str, dict[tuple[tuple[str, str], ...], Any]]:
     out: dict[str, dict[tuple[tuple[str, str], ...], Any]] = {}
-    for rm in data.resource_metrics:
-        for sm in rm.scope_metrics:
-            for metric in sm.metrics:
-                for point in metric.data.data_points:
-                    key = tuple(sorted((k, str(v)) for k, v in point.attributes.items()))
-                    out.setdefault(metric.name, {})[key] = point.value
+    for name, attributes, value in captured.metric_points():
+        key = tuple(sorted((k, str(v)) for k, v in attributes.items()))
+        assert key not in out.get(name, {}), f"{name} {key} recorded as two points"
+        out.setdefault(name, {})[key] = value
     return out
 
 
-def test_metrics_follow_the_catalog(reader: InMemoryMetricReader, result: ComparisonResult) -> None:
+def test_metrics_follow_the_catalog(captured: Captured, result: ComparisonResult) -> None:
     emit_comparison(result)
-    got = points(reader)
+    got = points(captured)
     sms_old = got[catalog.COMPARISON_SMS_SENT_OLD.name]
     sms_new = got[catalog.COMPARISON_SMS_SENT_NEW.name]
     assert sum(sms_old.values()) == result.sms_sent_old == 18
@@ -74,7 +64,7 @@ def test_metrics_follow_the_catalog(reader: InMemoryMetricReader, result: Compar
             assert {k for k, _ in attributes} == set(spec.attributes)
 
 
-def test_log_lines(reader: InMemoryMetricReader, result: ComparisonResult) -> None:
+def test_log_lines(captured: Captured, result: ComparisonResult) -> None:
     with structlog.testing.capture_logs() as logs:
         emit_comparison(result, source="test")
     summary = [e for e in logs if e["event"] == "comparison_summary"]
@@ -99,7 +89,7 @@ def test_log_lines(reader: InMemoryMetricReader, result: ComparisonResult) -> No
         assert set(entry) <= documented, set(entry) - documented
 
 
-def test_excerpts_are_masked(reader: InMemoryMetricReader, tmp_path: Any) -> None:
+def test_excerpts_are_masked(captured: Captured, tmp_path: Any) -> None:
     old = tmp_path / "o.jsonl"
     new = tmp_path / "n.jsonl"
     old.write_text(
@@ -131,7 +121,7 @@ def test_emission_never_raises(monkeypatch: pytest.MonkeyPatch, result: Comparis
 
 
 def test_lines_survive_the_project_log_pipeline(
-    reader: InMemoryMetricReader, result: ComparisonResult, capsys: pytest.CaptureFixture[str]
+    captured: Captured, result: ComparisonResult, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Through naver_sms.telemetry.logging (redaction included): fields arrive intact."""
     telemetry_logging.configure_logging({"LOG_LEVEL": "INFO"})
