@@ -16,15 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import sys
 
-from opentelemetry import trace
-from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
-from opentelemetry.trace import SpanKind
-
 from naver_sms import telemetry
-from naver_sms.telemetry import catalog, instruments
+from naver_sms.telemetry import catalog, instruments, spans
 from naver_sms.telemetry.setup import Telemetry
+from naver_sms.telemetry.spans import TRACER, SpanKind
 
 TABLE = "naver-sms-bookings"
 SENS_URL = "https://sens.apigw.ntruss.com/sms/v2/services/ncp:sms:kr:0000:svc/messages"
@@ -43,16 +41,22 @@ def configure(endpoint: str, xray_ids: bool = True) -> Telemetry:
         environ=environ,
         logs=False,
     )
-    if not xray_ids and state.tracer_provider is not None:
-        # Tracers are created on first use, after this, so they take the W3C generator.
-        state.tracer_provider.id_generator = RandomIdGenerator()
+    if not xray_ids:
+        # W3C random trace ids: no epoch seconds in the first 32 bits (this process only).
+        spans.new_trace_id = _random_trace_id
     return state
+
+
+def _random_trace_id() -> int:
+    trace_id = random.getrandbits(128)
+    while trace_id == 0:
+        trace_id = random.getrandbits(128)
+    return trace_id
 
 
 def emit(store_id: str, sms_count: int) -> dict[str, object]:
     """Every catalog metric at least once, and one booking's spans; returns what was emitted."""
-    tracer = trace.get_tracer("naver-sms")
-    with tracer.start_as_current_span("naver-sms-test", kind=SpanKind.SERVER) as root:
+    with TRACER.start_as_current_span("naver-sms-test", SpanKind.SERVER) as root:
         with instruments.booking_span("B-canary-1", store_id):
             with instruments.dynamodb_call("GetItem", TABLE, "us-east-1") as call:
                 call.finish("success", 200, **{"aws.request_id": "REQ1"})

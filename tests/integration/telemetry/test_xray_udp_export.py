@@ -15,14 +15,13 @@ from typing import Any
 import pytest
 import structlog
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExportResult
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from naver_sms.telemetry import catalog, instruments, setup, testing
-from naver_sms.telemetry.exporters import ExporterConfigError, exporter_name, span_exporter
+from naver_sms.telemetry.exporters import ExporterConfigError, exporter_name, memory, span_exporter
+from naver_sms.telemetry.exporting import ExportResult
 from naver_sms.telemetry.handler import instrument_handler
+from naver_sms.telemetry.resource import SCOPE, Resource
+from naver_sms.telemetry.spans import Span, Tracer
 from naver_sms.telemetry.xray_udp import XrayUdpSpanExporter, parse_daemon_address
 
 pytestmark = pytest.mark.integration
@@ -74,30 +73,30 @@ def spans_of(request: ExportTraceServiceRequest) -> list[Any]:
     return [s for rs in request.resource_spans for ss in rs.scope_spans for s in ss.spans]
 
 
-def make_spans(count: int, big: str = "") -> list[ReadableSpan]:
-    memory = InMemorySpanExporter()
-    provider = TracerProvider(resource=Resource({"service.name": "naver-sms-udp-test"}))
-    provider.add_span_processor(SimpleSpanProcessor(memory))
-    tracer = provider.get_tracer("udp-test", "1.0")
+def make_spans(count: int, big: str = "") -> list[Span]:
+    ended: list[Span] = []
+    tracer = Tracer()
+    tracer.resource = Resource({"service.name": "naver-sms-udp-test"})
+    tracer.sink = ended.append
     with tracer.start_as_current_span("root", attributes={"faas.trigger": "timer"}):
         for index in range(count - 1):
             with tracer.start_as_current_span(f"child-{index}") as span:
                 span.set_attribute("index", index)
                 if big and index == 0:
                     span.set_attribute("big", big)
-    return list(memory.get_finished_spans())
+    return ended
 
 
 def test_one_datagram_decodes_to_the_spans(daemon: Daemon) -> None:
     spans = make_spans(4)
     exporter = XrayUdpSpanExporter(daemon.address)
-    assert exporter.export(spans) is SpanExportResult.SUCCESS
+    assert exporter.export(spans) is ExportResult.SUCCESS
     (datagram,) = daemon.receive(1)
     request = decode(datagram)
     (resource_spans,) = request.resource_spans
     resource = {kv.key: kv.value.string_value for kv in resource_spans.resource.attributes}
     assert resource["service.name"] == "naver-sms-udp-test"
-    assert resource_spans.scope_spans[0].scope.name == "udp-test"
+    assert resource_spans.scope_spans[0].scope.name == SCOPE.name
     got = {s.name: s for s in spans_of(request)}
     assert set(got) == {s.name for s in spans}
     for span in spans:
@@ -117,7 +116,7 @@ def test_one_datagram_decodes_to_the_spans(daemon: Daemon) -> None:
 def test_ten_spans_at_most_per_datagram_each_span_once(daemon: Daemon) -> None:
     spans = make_spans(23)
     exporter = XrayUdpSpanExporter(daemon.address)
-    assert exporter.export(spans) is SpanExportResult.SUCCESS
+    assert exporter.export(spans) is ExportResult.SUCCESS
     requests = [decode(d) for d in daemon.receive(3)]
     assert [len(spans_of(r)) for r in requests] == [10, 10, 3]
     sent = [s.span_id for r in requests for s in spans_of(r)]
@@ -129,7 +128,7 @@ def test_oversized_datagrams_are_split_and_a_too_large_span_dropped(daemon: Daem
     spans = make_spans(5, big="x" * 3000)
     # 3000 bytes of attribute grow to ~4 kB in base64: alone over a 3.5 kB limit.
     exporter = XrayUdpSpanExporter(daemon.address, max_bytes=3500)
-    assert exporter.export(spans) is SpanExportResult.FAILURE
+    assert exporter.export(spans) is ExportResult.FAILURE
     assert exporter.dropped_spans == 1
     assert "child-0" in (exporter.last_error or "")
     received = daemon.drain()
@@ -141,9 +140,9 @@ def test_oversized_datagrams_are_split_and_a_too_large_span_dropped(daemon: Daem
 
 def test_a_bad_address_fails_the_export_without_raising() -> None:
     exporter = XrayUdpSpanExporter("no-port-here")
-    assert exporter.export(make_spans(1)) is SpanExportResult.FAILURE
+    assert exporter.export(make_spans(1)) is ExportResult.FAILURE
     assert "AWS_XRAY_DAEMON_ADDRESS='no-port-here'" in (exporter.last_error or "")
-    assert exporter.export([]) is SpanExportResult.SUCCESS
+    assert exporter.export([]) is ExportResult.SUCCESS
 
 
 @pytest.mark.parametrize(
@@ -229,7 +228,7 @@ def test_handler_counts_a_failing_datagram_export(monkeypatch: pytest.MonkeyPatc
     try:
         assert _handler({}, FakeContext()) == "ok"
         assert _handler({}, FakeContext()) == "ok"
-        points = testing.memory().metric_points()
+        points = memory().metric_points()
         failures = [p for p in points if p[0] == catalog.TELEMETRY_EXPORT_FAILURES.name]
         # Each invocation's failed span export is counted in that same flush's metrics.
         assert [(p[1], p[2]) for p in failures] == [({"signal": "traces"}, 1)] * 2

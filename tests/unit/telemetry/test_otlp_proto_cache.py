@@ -5,23 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from opentelemetry.exporter.otlp.proto.common.trace_encoder import (
+    encode_spans as upstream_spans,
+)
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from naver_sms.telemetry import otlp_proto
+from naver_sms.telemetry.resource import InstrumentationScope, Resource
+from naver_sms.telemetry.spans import Span, SpanContext, SpanKind
+from support.otel_sdk import SdkConverter
 
 
-def _spans(resource: Resource, scope_version: str) -> list[ReadableSpan]:
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider(resource=resource, shutdown_on_exit=False)
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    tracer = provider.get_tracer("naver-sms", scope_version, attributes={"scope.attr": "a"})
-    with tracer.start_as_current_span("fn"):
-        pass
-    return list(exporter.get_finished_spans())
+def _spans(resource: Resource, scope_version: str) -> list[Span]:
+    scope = InstrumentationScope("naver-sms", scope_version, attributes={"scope.attr": "a"})
+    span = Span("fn", SpanContext(0xABC, 0xDEF), None, SpanKind.SERVER, {}, resource, None, scope)
+    span.end()
+    return [span]
 
 
 def _decoded(payload: bytes) -> tuple[dict[str, Any], tuple[str, str, dict[str, Any]]]:
@@ -53,6 +52,9 @@ def test_each_resource_and_scope_is_encoded_once(monkeypatch: pytest.MonkeyPatch
         {"service.name": "cache-test-1"},
         ("naver-sms", "1.0", {"scope.attr": "a"}),
     )
+    # The cached bytes are the message upstream builds.
+    expected = upstream_spans([SdkConverter().span(s) for s in spans])
+    assert ExportTraceServiceRequest.FromString(second) == expected
 
 
 def test_other_objects_get_their_own_encoding() -> None:
