@@ -7,9 +7,9 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from opentelemetry.sdk.metrics.export import NumberDataPoint
 
 from naver_sms.telemetry import catalog, instruments, setup, testing
+from naver_sms.telemetry.aggregation import NumberDataPoint
 from naver_sms.telemetry.emf import emf_documents
 from naver_sms.telemetry.exporters import MemoryExporters
 from support.collector_outputs import (

@@ -5,14 +5,21 @@ import subprocess
 import sys
 
 import pytest
-from opentelemetry.sdk.trace.export import ConsoleSpanExporter
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from naver_sms.telemetry import catalog
+from naver_sms.telemetry.aggregation import MetricStore
 from naver_sms.telemetry.exporters import (
     ExporterConfigError,
     exporter_name,
     metric_exporter,
     span_exporter,
+)
+from naver_sms.telemetry.exporting import (
+    ConsoleMetricExporter,
+    ConsoleSpanExporter,
+    ExportResult,
+    InMemoryMetricExporter,
+    InMemorySpanExporter,
 )
 from naver_sms.telemetry.otlp import (
     OtlpMetricExporter,
@@ -21,7 +28,8 @@ from naver_sms.telemetry.otlp import (
     sender_for,
     signal_endpoint,
 )
-from naver_sms.telemetry.pipeline import InMemoryMetricExporter
+from naver_sms.telemetry.resource import Resource
+from naver_sms.telemetry.spans import Span, Tracer
 
 
 @pytest.mark.parametrize(
@@ -52,6 +60,10 @@ def test_selection_builds_the_named_exporter() -> None:
     assert isinstance(span_exporter("memory", {}), InMemorySpanExporter)
     assert isinstance(metric_exporter("memory", {}), InMemoryMetricExporter)
     assert isinstance(span_exporter("console", {}), ConsoleSpanExporter)
+    assert isinstance(metric_exporter("console", {}), ConsoleMetricExporter)
+    # `memory` is one shared exporter per signal, so tests can read back what was flushed.
+    assert span_exporter("memory", {}) is span_exporter("memory", {})
+    assert metric_exporter("memory", {}) is metric_exporter("memory", {})
     otlp = span_exporter("otlp", {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9999/"})
     assert isinstance(otlp, OtlpSpanExporter)
     assert otlp.sender.url == "http://127.0.0.1:9999/v1/traces"
@@ -108,3 +120,40 @@ def test_only_the_selected_exporter_is_imported() -> None:
     assert "requests" not in otlp
     assert "google.protobuf" not in otlp
     assert "opentelemetry.exporter.otlp.proto.common.trace_encoder" not in otlp
+    # Nor anything else from OpenTelemetry's Python packages, whichever exporter is chosen.
+    assert sorted(m for m in memory | otlp if m.startswith("opentelemetry")) == []
+
+
+def test_console_exporters_print_one_json_object_per_span_and_point(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    tracer = Tracer()
+    tracer.resource = Resource({"service.name": "naver-sms"})
+    ended: list[Span] = []
+    tracer.sink = ended.append
+    with tracer.start_as_current_span("parent"), tracer.start_as_current_span("child") as child:
+        child.set_attribute("store.id", "s1")
+    store = MetricStore()
+    store.add(catalog.SENS_REQUESTS, 2, {"outcome": "success"})
+    store.add(catalog.SENS_LATENCY, 12.0, {"outcome": "success"})
+    assert ConsoleSpanExporter().export(ended) is ExportResult.SUCCESS
+    assert ConsoleMetricExporter().export(store.drain()) is ExportResult.SUCCESS
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    spans = [line for line in lines if "context" in line]
+    assert [s["name"] for s in spans] == ["child", "parent"]
+    child_json, parent_json = spans
+    assert child_json["parent_id"] == parent_json["context"]["span_id"]
+    assert child_json["context"]["trace_id"] == f"0x{ended[0].context.trace_id:032x}"
+    assert child_json["kind"] == "SpanKind.INTERNAL"
+    assert child_json["attributes"] == {"store.id": "s1"}
+    assert parent_json["parent_id"] is None
+    points = sorted((line for line in lines if "value" in line), key=lambda p: p["name"])
+    assert [(p["name"], p["attributes"], p["value"]) for p in points] == [
+        (
+            "sens_latency",
+            {"outcome": "success"},
+            {"count": 1, "sum": 12.0, "min": 12.0, "max": 12.0},
+        ),
+        ("sens_requests", {"outcome": "success"}, 2),
+    ]
+    assert points[0]["resource"]["service.name"] == "naver-sms"

@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 import structlog
-from opentelemetry.trace import SpanKind, StatusCode
 
 from naver_sms.telemetry import catalog, instruments, setup
 from naver_sms.telemetry import handler as telemetry_handler
 from naver_sms.telemetry.exporters import MemoryExporters
 from naver_sms.telemetry.handler import faas_trigger, flush_budget, instrument_handler
+from naver_sms.telemetry.spans import SpanKind, StatusCode
 
 SCHEDULED = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
 ROOT = "5759e988bd862e3fe1be46a994272793"

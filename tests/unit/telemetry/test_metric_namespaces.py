@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import pytest
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader, MetricsData
-from opentelemetry.sdk.resources import Resource
 
 from naver_sms.telemetry import catalog, instruments, setup
+from naver_sms.telemetry.aggregation import MetricsData, MetricStore
 from naver_sms.telemetry.exporters import MemoryExporters
-from naver_sms.telemetry.metric_namespaces import (
-    NAMESPACES,
-    NamespaceResources,
-    split_by_namespace,
-)
+from naver_sms.telemetry.metric_namespaces import NAMESPACES, NamespaceResources
+from naver_sms.telemetry.resource import SCOPE, Resource
 
 
 def awsemf_namespace(attributes: Mapping[str, Any]) -> str:
@@ -56,21 +52,25 @@ def test_namespace_resource_refuses_what_no_resource_can_say(bad: str) -> None:
         catalog.namespace_resource(bad)
 
 
-def _collected(resource: Resource) -> MetricsData:
-    """Points from a real SDK: two scopes, both namespaces and one metric outside the catalog."""
-    reader = InMemoryMetricReader()
-    provider = MeterProvider(resource=resource, metric_readers=[reader], shutdown_on_exit=False)
-    flow = provider.get_meter("naver-sms")
-    flow.create_counter("sms_sent").add(2, {"sms_type": "confirm"})
-    flow.create_counter("sms_sent_old").add(3, {"sms_type": "confirm"})
-    flow.create_counter("uncatalogued").add(1)
-    provider.get_meter("naver-sms.comparison").create_counter("discrepancies").add(4)
-    data = reader.get_metrics_data()
-    assert data is not None
-    return data
+UNCATALOGUED = replace(catalog.INVOCATION_ERRORS, name="uncatalogued")
 
 
-def test_split_ignores_service_name_and_namespace_from_the_environment() -> None:
+def _drained(store: MetricStore) -> MetricsData:
+    """Points in both catalog namespaces and one metric outside the catalog, then drained."""
+    store.add(catalog.SMS_SENT, 2, {"sms_type": "confirm", "store_id": "s1", "mode": "live"})
+    store.add(catalog.COMPARISON_SMS_SENT_OLD, 3, {"sms_type": "confirm", "store_id": "s1"})
+    store.add(UNCATALOGUED, 1, {})
+    store.add(catalog.COMPARISON_DISCREPANCIES, 4, {"channel": "sms", "kind": "mismatch"})
+    return store.drain()
+
+
+def _store(base: Resource) -> MetricStore:
+    store = MetricStore()
+    store.resource = base
+    return store
+
+
+def test_drain_ignores_service_name_and_namespace_from_the_environment() -> None:
     """OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES end up on the base resource; the metrics
     still land in the catalog's namespaces, and every other attribute is kept."""
     base = Resource(
@@ -81,61 +81,96 @@ def test_split_ignores_service_name_and_namespace_from_the_environment() -> None
             "faas.name": "naver-sms-prod",
         }
     )
-    split = split_by_namespace(_collected(base), NamespaceResources())
+    drained = _drained(_store(base))
 
-    assert _by_namespace(split) == {
+    assert _by_namespace(drained) == {
         "naver-sms": {"sms_sent", "uncatalogued"},
         "naver-sms/comparison": {"sms_sent_old", "discrepancies"},
     }
-    for rm in split.resource_metrics:
+    # Operational first, then comparison: one resource per namespace, in catalog order.
+    assert [awsemf_namespace(rm.resource.attributes) for rm in drained.resource_metrics] == [
+        "naver-sms",
+        "naver-sms/comparison",
+    ]
+    for rm in drained.resource_metrics:
         assert rm.resource.attributes["service.version"] == "1.2.3"
         assert rm.resource.attributes["faas.name"] == "naver-sms-prod"
+        # One instrumentation scope (this package's) per resource.
+        assert [sm.scope for sm in rm.scope_metrics] == [SCOPE]
     operational = next(
-        rm for rm in split.resource_metrics if rm.resource.attributes["service.name"] == "naver-sms"
+        rm
+        for rm in drained.resource_metrics
+        if rm.resource.attributes["service.name"] == "naver-sms"
     )
     assert "service.namespace" not in operational.resource.attributes
-    # Scopes are kept: the comparison resource holds a piece of each.
-    comparison = next(
-        rm
-        for rm in split.resource_metrics
-        if rm.resource.attributes["service.name"] == "comparison"
-    )
-    assert sorted(sm.scope.name for sm in comparison.scope_metrics) == [
-        "naver-sms",
-        "naver-sms.comparison",
-    ]
+    # The base resource itself is left as it was.
+    assert base.attributes["service.name"] == "naver-sms-prod"
+    assert base.attributes["service.namespace"] == "acme"
 
 
-def test_points_are_moved_not_copied() -> None:
-    data = _collected(Resource({"service.name": "naver-sms"}))
-    split = split_by_namespace(data, NamespaceResources())
+def test_every_point_lands_once_in_its_namespace_and_leaves_the_store() -> None:
+    store = _store(Resource({"service.name": "naver-sms"}))
+    drained = _drained(store)
 
-    def points(d: MetricsData) -> list[tuple[str, Any]]:
+    def points(d: MetricsData) -> list[tuple[str, str, Any]]:
         return sorted(
-            (m.name, getattr(p, "value", None))
+            (awsemf_namespace(rm.resource.attributes), m.name, getattr(p, "value", None))
             for rm in d.resource_metrics
             for sm in rm.scope_metrics
             for m in sm.metrics
             for p in m.data.data_points
         )
 
-    assert points(split) == points(data)
+    assert points(drained) == [
+        ("naver-sms", "sms_sent", 2),
+        ("naver-sms", "uncatalogued", 1),
+        ("naver-sms/comparison", "discrepancies", 4),
+        ("naver-sms/comparison", "sms_sent_old", 3),
+    ]
+    assert store.pending() == 0
+    assert store.drain().resource_metrics == []
+
+
+def test_a_namespace_outside_the_catalog_gets_its_own_resource_after_the_catalog_ones() -> None:
+    store = _store(Resource({"service.name": "naver-sms"}))
+    store.add(replace(catalog.INVOCATION_ERRORS, name="elsewhere", namespace="acme/other"), 1, {})
+    store.add(catalog.INVOCATION_ERRORS, 1, {})
+    drained = store.drain()
+    assert [awsemf_namespace(rm.resource.attributes) for rm in drained.resource_metrics] == [
+        "naver-sms",
+        "acme/other",
+    ]
+    assert _by_namespace(drained) == {
+        "naver-sms": {"invocation_errors"},
+        "acme/other": {"elsewhere"},
+    }
 
 
 def test_resources_are_built_once_per_base_resource() -> None:
     base = Resource({"service.name": "naver-sms"})
-    resources = NamespaceResources()
-    first = split_by_namespace(_collected(base), resources)
-    second = split_by_namespace(_collected(base), resources)
+    store = _store(base)
+    first = _drained(store)
+    second = _drained(store)
     assert [rm.resource for rm in first.resource_metrics] == [
         rm.resource for rm in second.resource_metrics
     ]
+    assert len(first.resource_metrics) == 2
     assert all(
         a.resource is b.resource
         for a, b in zip(first.resource_metrics, second.resource_metrics, strict=True)
     )
-    other = Resource({"service.name": "naver-sms", "faas.name": "f2"})
-    assert resources.get(other, catalog.NAMESPACE).attributes["faas.name"] == "f2"
+    # A new base resource: new per-namespace resources that carry its attributes.
+    store.resource = Resource({"service.name": "naver-sms", "faas.name": "f2"})
+    third = _drained(store)
+    assert all(rm.resource.attributes["faas.name"] == "f2" for rm in third.resource_metrics)
+    assert all(
+        a.resource is not b.resource
+        for a, b in zip(first.resource_metrics, third.resource_metrics, strict=True)
+    )
+    resources = NamespaceResources()
+    other = Resource({"service.name": "naver-sms", "faas.name": "f3"})
+    assert resources.get(other, catalog.NAMESPACE).attributes["faas.name"] == "f3"
+    assert resources.get(other, catalog.NAMESPACE) is resources.get(other, catalog.NAMESPACE)
 
 
 def test_the_pipeline_flush_exports_one_resource_per_namespace(mem: MemoryExporters) -> None:

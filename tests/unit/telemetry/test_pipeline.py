@@ -2,18 +2,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from opentelemetry import trace
-from opentelemetry.sdk.metrics.export import AggregationTemporality, MetricsData
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
-
 from naver_sms.telemetry import catalog, instruments, setup
+from naver_sms.telemetry.aggregation import AggregationTemporality, MetricsData, Sum
 from naver_sms.telemetry.exporters import MemoryExporters
+from naver_sms.telemetry.exporting import ExportResult, SpanExporter, span_json
 from naver_sms.telemetry.pipeline import (
     InvocationSpanBuffer,
     scrub_span,
 )
 from naver_sms.telemetry.redaction import REDACTED, register_secrets
+from naver_sms.telemetry.resource import Resource
+from naver_sms.telemetry.spans import TRACER, Span, Tracer
 
 
 def _state() -> setup.Telemetry:
@@ -24,7 +23,7 @@ def _state() -> setup.Telemetry:
 
 
 def test_spans_wait_in_the_buffer_until_the_flush(mem: MemoryExporters) -> None:
-    with trace.get_tracer("t").start_as_current_span("work"):
+    with TRACER.start_as_current_span("work"):
         pass
     assert mem.spans() == []
     result = _state().flush(300)
@@ -45,13 +44,13 @@ def test_metrics_are_delta_per_flush(mem: MemoryExporters) -> None:
     values = [p[2] for p in mem.metric_points() if p[0] == "sens_requests"]
     assert values == [2, 1]
     metric = batches[0].resource_metrics[0].scope_metrics[0].metrics[0]
+    assert isinstance(metric.data, Sum)
     assert metric.data.aggregation_temporality is AggregationTemporality.DELTA
 
 
 def test_buffer_drops_beyond_its_bound() -> None:
     buffer = InvocationSpanBuffer(max_spans=2)
-    tracer_provider = _sdk_provider_with(buffer)
-    tracer = tracer_provider.get_tracer("t")
+    tracer = _tracer_into(buffer)
     for _ in range(3):
         tracer.start_span("s").end()
     assert len(buffer.drain()) == 2
@@ -59,16 +58,18 @@ def test_buffer_drops_beyond_its_bound() -> None:
     assert buffer.drain() == []
 
 
-def _sdk_provider_with(buffer: InvocationSpanBuffer) -> TracerProvider:
-    provider = TracerProvider(shutdown_on_exit=False)
-    provider.add_span_processor(buffer)
-    return provider
+def _tracer_into(buffer: InvocationSpanBuffer) -> Tracer:
+    """A private tracer whose ended spans go to `buffer` (the global one stays untouched)."""
+    tracer = Tracer()
+    tracer.resource = Resource({"service.name": "t"})
+    tracer.sink = buffer
+    return tracer
 
 
 def test_scrub_span_removes_phones_and_secrets_from_attributes_events_and_status() -> None:
     register_secrets(["span-canary-token-1"])
     buffer = InvocationSpanBuffer()
-    tracer = _sdk_provider_with(buffer).get_tracer("t")
+    tracer = _tracer_into(buffer)
     with tracer.start_as_current_span("clean") as clean:
         clean.set_attribute("store.id", "s1")
     try:
@@ -80,28 +81,35 @@ def test_scrub_span_removes_phones_and_secrets_from_attributes_events_and_status
     except ValueError:
         pass
     clean_span, dirty_span = buffer.drain()
+    clean_attributes, clean_events = clean_span.attributes, list(clean_span.events)
     assert scrub_span(clean_span) is clean_span
+    # Nothing to scrub: nothing is copied.
+    assert clean_span.attributes is clean_attributes
+    assert clean_span.events == clean_events
     out = scrub_span(dirty_span)
+    assert out is dirty_span  # scrubbed in place: the ended span belongs to the buffer
     assert out.attributes is not None
     assert out.attributes["url.full"] == f"https://api/bot{REDACTED}/sendMessage"
     assert out.attributes["list"] == ("010-****-5678", "ok")
     assert out.attributes["n"] == 3
-    text = repr(out.to_json())
+    text = repr(span_json(out))
     assert "01012345678" not in text
     assert "010-1234-5678" not in text
     assert "span-canary-token-1" not in text
     assert out.context == dirty_span.context
     assert out.events[0].attributes is not None
     assert "010-****-5678" in str(out.events[0].attributes["exception.message"])
+    assert out.status.description is not None
+    assert "010-****-5678" in out.status.description
 
 
 class _FailingSpanExporter(SpanExporter):
     def __init__(self) -> None:
         self.calls = 0
 
-    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+    def export(self, spans: Sequence[Span]) -> ExportResult:
         self.calls += 1
-        return SpanExportResult.FAILURE
+        return ExportResult.FAILURE
 
     def shutdown(self) -> None:
         return None
@@ -114,7 +122,7 @@ def test_failed_exports_are_counted_and_exported_with_the_next_flush(
     assert state.pipeline is not None
     failing = _FailingSpanExporter()
     state.pipeline.span_exporter = failing
-    with trace.get_tracer("t").start_as_current_span("lost"):
+    with TRACER.start_as_current_span("lost"):
         pass
     result = state.flush(300)
     assert result is not None

@@ -26,10 +26,11 @@ def test_public_names_resolve_to_their_modules() -> None:
         _ = telemetry.nope
 
 
-def test_importing_the_catalog_does_not_load_the_sdk_or_structlog() -> None:
+@pytest.mark.parametrize("module", ["naver_sms.telemetry", "naver_sms.telemetry.catalog"])
+def test_importing_the_package_or_catalog_loads_no_opentelemetry_or_structlog(module: str) -> None:
     code = (
-        "import sys, json\nimport naver_sms.telemetry.catalog\n"
-        "print(json.dumps(sorted(m for m in sys.modules if m.startswith(('opentelemetry.sdk', "
+        f"import sys, json\nimport {module}\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith(('opentelemetry', "
         "'structlog')))))"
     )
     out = subprocess.run(
