@@ -22,6 +22,7 @@ from naver_sms.telemetry.spans import SpanContext
 XRAY_HEADER = "x-amzn-trace-id"
 TRACEPARENT_HEADER = "traceparent"
 _HEX = frozenset("0123456789abcdefABCDEF")
+_LOWER_HEX = frozenset("0123456789abcdef")
 
 
 def _hex_int(text: str, length: int) -> int:
@@ -53,20 +54,24 @@ def parse_xray_header(header: str | None) -> SpanContext | None:
 
 
 def parse_traceparent(header: str | None) -> SpanContext | None:
-    """The remote parent a W3C `traceparent` header names, or None."""
+    """The remote parent a W3C `traceparent` header names, or None.
+
+    As the W3C specification (and OpenTelemetry's propagator) reads it: lower-case hex only,
+    version `ff` invalid, version `00` exactly four fields, later versions may append fields.
+    """
     if not header:
         return None
     pieces = header.strip().split("-")
-    if len(pieces) < 4 or len(pieces[0]) != 2 or pieces[0].lower() == "ff":
+    if len(pieces) < 4 or not all(_LOWER_HEX.issuperset(p) for p in pieces[:4]):
         return None
-    if pieces[0] == "00" and len(pieces) != 4:
+    version, trace_hex, span_hex, flags_hex = pieces[:4]
+    if len(version) != 2 or version == "ff" or (version == "00" and len(pieces) != 4):
         return None
-    trace_id = _hex_int(pieces[1], 32)
-    span_id = _hex_int(pieces[2], 16)
-    flags = _hex_int(pieces[3], 2) if len(pieces[3]) == 2 else -1
-    if not trace_id or not span_id or flags < 0:
+    trace_id = _hex_int(trace_hex, 32)
+    span_id = _hex_int(span_hex, 16)
+    if not trace_id or not span_id or len(flags_hex) != 2:
         return None
-    return SpanContext(trace_id, span_id, is_remote=True, sampled=bool(flags & 1))
+    return SpanContext(trace_id, span_id, is_remote=True, sampled=bool(int(flags_hex, 16) & 1))
 
 
 def _header(headers: Mapping[Any, Any], name: str) -> str | None:

@@ -65,6 +65,15 @@ class InstrumentationScope:
         self.schema_url = schema_url
         self.attributes: Mapping[str, Any] = MappingProxyType(dict(attributes or {}))
 
+    def _key(self) -> tuple[str, str, str, tuple[tuple[str, Any], ...]]:
+        return (self.name, self.version, self.schema_url, tuple(sorted(self.attributes.items())))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, InstrumentationScope) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
     def __repr__(self) -> str:
         return f"InstrumentationScope({self.name!r}, {self.version!r})"
 

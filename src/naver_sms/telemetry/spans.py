@@ -194,6 +194,8 @@ class Span:
         new = status if isinstance(status, Status) else Status(status, description)
         if new.status_code is StatusCode.UNSET:
             return
+        if new.status_code is StatusCode.OK and new.description:
+            new = Status(StatusCode.OK)  # a description only goes with ERROR
         self.status = new
 
     def record_exception(self, exc: BaseException) -> None:

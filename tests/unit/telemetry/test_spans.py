@@ -258,3 +258,10 @@ def test_span_context_flags_and_validity() -> None:
     assert SpanContext(1, 2).is_valid
     assert not SpanContext(0, 2).is_valid
     assert not SpanContext(1, 0).is_valid
+
+
+def test_an_ok_status_carries_no_description(tracer: Tracer) -> None:
+    """As the specification and the SDK: a description only goes with ERROR."""
+    span = tracer.start_span("s")
+    span.set_status(StatusCode.OK, "all good")
+    assert (span.status.status_code, span.status.description) == (StatusCode.OK, None)
