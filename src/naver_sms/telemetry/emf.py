@@ -10,11 +10,18 @@ each metric, as `awsemf` and Powertools group them): fewer lines and `json.dumps
 flush, and CloudWatch extracts exactly the same values. Histograms are written as a
 Count/Sum/Min/Max statistic set, as `awsemf` does. Metrics outside the catalog are not
 written.
+
+:func:`emf_documents` states what is written, as dicts. The exporter renders the same
+documents as text from cached fragments (:func:`emf_lines`): the directive, the dimension
+values and each metric's directive entry repeat from flush to flush, so each line is mostly a
+join of strings already made; a test holds the two to byte-for-byte equality with
+`json.dumps(document, ensure_ascii=False)`.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Iterable
 from typing import Any
@@ -48,8 +55,9 @@ def emf_documents(points: Iterable[tuple[MetricSpec, Any]]) -> list[dict[str, An
         value = _value(point)
         if value is None:
             continue
-        attributes = {key: str(attr) for key, attr in (point.attributes or {}).items()}
-        key = (spec.namespace, spec.dimension_sets, tuple(sorted(attributes.items())))
+        # Dimension values in name order: one layout whatever order they were recorded in.
+        attributes = dict(sorted((k, str(v)) for k, v in (point.attributes or {}).items()))
+        key = (spec.namespace, spec.dimension_sets, tuple(attributes.items()))
         doc = open_docs.get(key)
         if doc is None or spec.name in doc or len(_metrics(doc)) >= MAX_METRICS_PER_DOCUMENT:
             doc = open_docs[key] = {
@@ -76,6 +84,110 @@ def _metrics(doc: dict[str, Any]) -> list[dict[str, str]]:
     return metrics
 
 
+def _number(value: float) -> str:
+    """A number as `json.dumps` writes it."""
+    if type(value) is int:
+        return int.__repr__(value)
+    if math.isfinite(value):
+        return float.__repr__(float(value))
+    return json.dumps(value)
+
+
+def _value_text(value: float | dict[str, float]) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f'"{k}": {_number(v)}' for k, v in value.items()) + "}"
+    return _number(value)
+
+
+# Text fragments that repeat from flush to flush, keyed by what they are made from; cleared
+# when full (attribute values are low-cardinality by catalog rule, so it rarely is).
+_FRAGMENT_LIMIT = 1024
+_head_cache: dict[tuple[str, tuple[tuple[str, ...], ...], tuple[str, ...]], tuple[str, str]] = {}
+_attrs_cache: dict[tuple[tuple[str, str], ...], str] = {}
+
+
+def _head(spec_namespace: str, dimension_sets: tuple[tuple[str, ...], ...],
+          entries: tuple[str, ...]) -> tuple[str, str]:  # fmt: skip
+    """The text around the timestamp: `{"_aws": {"Timestamp": ` and the directive after it."""
+    key = (spec_namespace, dimension_sets, entries)
+    found = _head_cache.get(key)
+    if found is None:
+        directive = {
+            "Namespace": spec_namespace,
+            "Dimensions": [list(dims) for dims in dimension_sets],
+            "Metrics": [],
+        }
+        text = json.dumps(directive, ensure_ascii=False)
+        text = text[: -len("[]}")] + "[" + ", ".join(entries) + "]}"
+        found = ('{"_aws": {"Timestamp": ', ', "CloudWatchMetrics": [' + text + "]}")
+        if len(_head_cache) >= _FRAGMENT_LIMIT:
+            _head_cache.clear()
+        _head_cache[key] = found
+    return found
+
+
+def _attributes_text(attributes: tuple[tuple[str, str], ...]) -> str:
+    found = _attrs_cache.get(attributes)
+    if found is None:
+        found = "".join(
+            ", " + json.dumps(k, ensure_ascii=False) + ": " + json.dumps(v, ensure_ascii=False)
+            for k, v in attributes
+        )
+        if len(_attrs_cache) >= _FRAGMENT_LIMIT:
+            _attrs_cache.clear()
+        _attrs_cache[attributes] = found
+    return found
+
+
+_entry_cache: dict[str, tuple[str, str]] = {}
+
+
+def _entry(spec: MetricSpec) -> tuple[str, str]:
+    """The metric's directive entry and its `"name": ` key, as JSON text."""
+    found = _entry_cache.get(spec.name)
+    if found is None:
+        name = json.dumps(spec.name, ensure_ascii=False)
+        unit = json.dumps(spec.cloudwatch_unit, ensure_ascii=False)
+        found = _entry_cache[spec.name] = ("{" + f'"Name": {name}, "Unit": {unit}' + "}", name)
+    return found
+
+
+def emf_lines(points: Iterable[tuple[MetricSpec, Any]]) -> list[str]:
+    """`json.dumps(document, ensure_ascii=False)` for each of :func:`emf_documents`, rendered
+    from cached fragments."""
+    groups: list[tuple[MetricSpec, int, tuple[tuple[str, str], ...], list[tuple[MetricSpec, Any]]]]
+    groups = []
+    open_groups: dict[_GroupKey, int] = {}
+    for spec, point in points:
+        value = _value(point)
+        if value is None:
+            continue
+        attributes = tuple(
+            sorted((key, str(attr)) for key, attr in (point.attributes or {}).items())
+        )
+        key = (spec.namespace, spec.dimension_sets, attributes)
+        index = open_groups.get(key)
+        members = groups[index][3] if index is not None else None
+        if (
+            members is None
+            or any(member.name == spec.name for member, _ in members)
+            or len(members) >= MAX_METRICS_PER_DOCUMENT
+        ):
+            open_groups[key] = len(groups)
+            members = []
+            groups.append((spec, point.time_unix_nano // 1_000_000, attributes, members))
+        members.append((spec, value))
+    lines = []
+    for first, timestamp, attributes, members in groups:
+        entries = tuple(_entry(spec)[0] for spec, _ in members)
+        before, after = _head(first.namespace, first.dimension_sets, entries)
+        values = "".join(
+            ", " + _entry(spec)[1] + ": " + _value_text(value) for spec, value in members
+        )
+        lines.append(before + str(timestamp) + after + _attributes_text(attributes) + values + "}")
+    return lines
+
+
 class EmfStdoutMetricExporter(MetricExporter):
     """Writes the catalogued points as EMF JSON lines, grouped, to the current `sys.stdout`."""
 
@@ -88,7 +200,7 @@ class EmfStdoutMetricExporter(MetricExporter):
             if (spec := METRICS_BY_NAME.get(metric.name)) is not None
             for point in metric.data.data_points
         ]
-        lines = [json.dumps(doc, ensure_ascii=False) for doc in emf_documents(points)]
+        lines = emf_lines(points)
         if lines:
             sys.stdout.write("\n".join(lines) + "\n")
         return ExportResult.SUCCESS

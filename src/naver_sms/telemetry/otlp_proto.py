@@ -110,10 +110,34 @@ def _key_value(key: str, value: Any) -> bytes:
     return encoded_key + _ld(_KV_VALUE, _any_value(value))
 
 
+# Encoded (field tag, key, value) triples. Most attributes repeat from span to span
+# (`peer.service`, `http.request.method`, `rpc.system`, a store id, a status code), so an
+# export mostly joins cached bytes. Scalars only, keyed with their type (True == 1 in a
+# dict); cleared when full, so values that never repeat (ids) cannot grow it.
+_PAIR_CACHE_LIMIT = 4096
+_SCALARS = (str, int, float, bool)
+_encoded_pairs: dict[tuple[bytes, str, type, Any], bytes] = {}
+
+
 def _attributes(tag: bytes, attributes: Mapping[str, Any] | None) -> bytes:
     if not attributes:
         return b""
-    return b"".join(_ld(tag, _key_value(k, v)) for k, v in attributes.items())
+    cache = _encoded_pairs
+    out = []
+    for key, value in attributes.items():
+        kind = type(value)
+        if kind not in _SCALARS:
+            out.append(_ld(tag, _key_value(key, value)))
+            continue
+        cache_key = (tag, key, kind, value)
+        encoded = cache.get(cache_key)
+        if encoded is None:
+            encoded = _ld(tag, _key_value(key, value))
+            if len(cache) >= _PAIR_CACHE_LIMIT:
+                cache.clear()
+            cache[cache_key] = encoded
+        out.append(encoded)
+    return b"".join(out)
 
 
 _RESOURCE_ATTRS = _tag(1, 2)
