@@ -2,8 +2,8 @@
 
 Each variant imports the Lambda handler module (`naver_sms.app.handler`, whose decorator
 runs `configure()`) in a new interpreter with a Lambda-like environment, the way the runtime
-does at init; the median of several runs is kept. `python -X importtime` on the production
-variant attributes the time to the modules that cost it. The result is written to
+does at init; the median of several runs is kept. `python -X importtime` on each variant
+attributes the time to the modules that cost it. The result is written to
 `docs/telemetry-cold-start.json` and rendered into `docs/telemetry.md`.
 
     python -m naver_sms.telemetry.docs_gen --measure      # re-measure, then --write
@@ -20,26 +20,29 @@ import sys
 from pathlib import Path
 from typing import Any
 
-# Modules whose cumulative import time is reported (the telemetry's own dependencies).
+# Modules whose cumulative import time is reported: the telemetry's own modules and its two
+# runtime dependencies (no OpenTelemetry package is imported on the Lambda path). boto3 is
+# imported on first use by the AWS clients, so it shows only if something pulls it into init.
 REPORTED_MODULES = (
     "boto3",
     "structlog",
-    "opentelemetry.trace",
-    "opentelemetry.metrics",
-    "opentelemetry.sdk.trace",
-    "opentelemetry.sdk.metrics",
-    "opentelemetry.sdk.extension.aws.trace",
-    "opentelemetry.propagators.aws",
-    "google.protobuf",
+    "naver_sms.telemetry.spans",
+    "naver_sms.telemetry.aggregation",
+    "naver_sms.telemetry.pipeline",
     "naver_sms.telemetry.otlp",
+    "naver_sms.telemetry.xray_udp",
+    "naver_sms.telemetry.emf",
 )
 
 VARIANTS: dict[str, dict[str, str]] = {
     # What is deployed: OTLP/HTTP to the ADOT collector layer.
     "otlp": {"OTEL_TRACES_EXPORTER": "otlp", "OTEL_METRICS_EXPORTER": "otlp"},
-    # SDK installed, nothing exported: the SDK cost without any exporter.
-    "sdk_no_export": {"OTEL_TRACES_EXPORTER": "none", "OTEL_METRICS_EXPORTER": "none"},
-    # NAVER_SMS_TELEMETRY=off: API and structlog only, the SDK is never imported.
+    # Collector-less: spans as OTLP datagrams to the X-Ray daemon, metrics as EMF on stdout.
+    "xray_udp_emf": {"OTEL_TRACES_EXPORTER": "xray_udp", "OTEL_METRICS_EXPORTER": "emf"},
+    # Span recorder, metric store and flush pipeline installed, nothing exported.
+    "no_export": {"OTEL_TRACES_EXPORTER": "none", "OTEL_METRICS_EXPORTER": "none"},
+    # NAVER_SMS_TELEMETRY=off: structlog and the modules the flow imports (instruments, spans,
+    # aggregation); no pipeline, no exporter.
     "telemetry_off": {"NAVER_SMS_TELEMETRY": "off"},
 }
 
@@ -77,6 +80,11 @@ def _run_ms(extra: dict[str, str]) -> float:
 
 def import_times(extra: dict[str, str]) -> dict[str, float]:
     """Cumulative `-X importtime` milliseconds of :data:`REPORTED_MODULES` (first import)."""
+    return {name: ms for name, ms in _all_import_times(extra).items() if name in REPORTED_MODULES}
+
+
+def _all_import_times(extra: dict[str, str]) -> dict[str, float]:
+    """Cumulative `-X importtime` milliseconds of every module the handler import loads."""
     err = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", "import naver_sms.app.handler"],
         env=_env(extra),
@@ -90,22 +98,27 @@ def import_times(extra: dict[str, str]) -> dict[str, float]:
             continue
         _, cumulative, name = line.split("|", 2)
         name = name.strip()
-        if name in REPORTED_MODULES and cumulative.strip().isdigit():
+        if cumulative.strip().isdigit():
             found[name] = int(cumulative.strip()) / 1000.0
     return found
 
 
 def measure(runs: int = 21) -> dict[str, Any]:
-    """Median wall time per variant (alternating order) and the import-time breakdown."""
+    """Median wall time per variant (alternating order) and each variant's import breakdown."""
     samples: dict[str, list[float]] = {name: [] for name in VARIANTS}
     for i in range(runs):
         order = list(VARIANTS) if i % 2 == 0 else list(reversed(VARIANTS))
         for name in order:
             samples[name].append(_run_ms(VARIANTS[name]))
-    breakdown: dict[str, list[float]] = {}
+    breakdown: dict[str, dict[str, list[float]]] = {name: {} for name in VARIANTS}
+    otel: set[str] = set()
     for _ in range(max(3, runs // 3)):
-        for module, ms in import_times(VARIANTS["otlp"]).items():
-            breakdown.setdefault(module, []).append(ms)
+        for name, extra in VARIANTS.items():
+            for module, ms in _all_import_times(extra).items():
+                if module.split(".")[0] == "opentelemetry":
+                    otel.add(module)
+                if module in REPORTED_MODULES:
+                    breakdown[name].setdefault(module, []).append(ms)
     return {
         "runs": runs,
         "python": platform.python_version(),
@@ -118,12 +131,18 @@ def measure(runs: int = 21) -> dict[str, Any]:
             }
             for name, values in samples.items()
         },
+        # Per variant: module -> median cumulative ms; a module the variant never imports at
+        # init is absent.
         "importtime_ms": {
-            module: round(statistics.median(values), 1)
-            for module, values in sorted(
-                breakdown.items(), key=lambda kv: REPORTED_MODULES.index(kv[0])
-            )
+            name: {
+                module: round(statistics.median(modules[module]), 1)
+                for module in REPORTED_MODULES
+                if module in modules
+            }
+            for name, modules in breakdown.items()
         },
+        # Any `opentelemetry*` module seen in those runs: the Lambda path should load none.
+        "opentelemetry_modules": sorted(otel),
     }
 
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from naver_sms.telemetry import catalog
+from naver_sms.telemetry import catalog, coldstart
 from naver_sms.telemetry import constants as c
 
 DOC_PATH = Path("docs/telemetry.md")
@@ -69,8 +69,18 @@ _CONFIG: tuple[tuple[str, str, str], ...] = (
     (c.OTEL_SERVICE_NAME, "naver-sms", "`service.name` and the `service` log field."),
     (c.OTEL_RESOURCE_ATTRIBUTES, "", "Extra resource attributes, `k=v,...`."),
     (c.DEPLOYMENT_ENVIRONMENT, "", "`deployment.environment(.name)` resource attribute."),
-    (c.NAVER_SMS_TELEMETRY, "on", "`off`: the SDK is not even imported; logs still flow."),
-    ("OTEL_SDK_DISABLED", "false", "`true` has the same effect as `NAVER_SMS_TELEMETRY=off`."),
+    (
+        c.NAVER_SMS_TELEMETRY,
+        "on",
+        "`off`: no span, metric point or flush; neither the pipeline nor any exporter is "
+        "imported; logs still flow.",
+    ),
+    (
+        "OTEL_SDK_DISABLED",
+        "false",
+        "The standard OpenTelemetry switch, honoured: `true` has the same effect as "
+        "`NAVER_SMS_TELEMETRY=off`.",
+    ),
     (
         c.NAVER_SMS_TELEMETRY_FLUSH_MS,
         str(c.DEFAULT_FLUSH_MS),
@@ -95,7 +105,8 @@ register_secrets(secrets.values())  # values loaded at runtime (Secrets Manager,
 - `configure(*, service_name, service_version, environment, traces_exporter,
   metrics_exporter, flush_ms, enabled, secrets, environ, logs=True, force=False)`: every
   argument overrides its variable below; the decorator calls it at init. Idempotent;
-  `force=True` re-selects exporters and budget on the same providers (tests, demo).
+  `force=True` re-selects exporters and budget on the same span recorder and metric store
+  (tests, demo); the resource is fixed by the first call.
 - `configure_logging(environ=None, *, service_name=None)`: the log chain alone, for tools
   that log without telemetry (e.g. the CLI). `structlog.get_logger()` anywhere picks it up.
 - `register_secrets(values)`: values never to appear in logs, spans or metric attributes.
@@ -104,7 +115,8 @@ register_secrets(secrets.values())  # values loaded at runtime (Secrets Manager,
 - `flush(budget_ms=None)`: export now, for code that emits telemetry outside the handler
   wrapper (the CLI's `compare`, replays); call `configure()` first.
 - `in_memory()` with `OTEL_*_EXPORTER=memory`: `.spans()`, `.metric_points()`,
-  `.metric_batches()`, `.clear()` (`naver_sms.telemetry.testing.use_memory()` resets all).
+  `.metric_batches()`, `.clear()` (`naver_sms.telemetry.testing.use_memory()` resets all;
+  `testing.capture()` collects what a block emits without the handler wrapper or a flush).
 - The flow reports through `naver_sms.telemetry.instruments` only: `record(spec, value,
   **attributes)`, `booking_span()`, `sens_request()`, `telegram_request()`,
   `dynamodb_call()` (each yields a `ClientCall`; call `.finish(outcome, status_code,
@@ -114,23 +126,34 @@ register_secrets(secrets.values())  # values loaded at runtime (Secrets Manager,
 _EXPORT_PATH = f"""\
 ## How telemetry leaves the function
 
+- No OpenTelemetry Python package is imported at run time (the runtime dependencies are
+  boto3 and structlog): spans, metrics and resources follow OpenTelemetry's data model and
+  leave in its wire format (OTLP protobuf), but are recorded by the package's own span
+  recorder (`naver_sms.telemetry.spans`, X-Ray-compatible trace ids whose first 32 bits are
+  the epoch seconds) and delta metric store (`naver_sms.telemetry.aggregation`), which cost a
+  fraction of the API/SDK's imports and per-span work. Their fields carry the SDK's names, and
+  the unit tests hand the same data, converted to SDK objects, to the upstream OTLP encoder
+  (`opentelemetry-sdk`, `-proto` and `-exporter-otlp-proto-common` are dev dependencies only):
+  our bytes, decoded, must be exactly upstream's message.
 - `configure()` runs once per execution environment (at init, from the handler decorator):
-  a `TracerProvider` with the X-Ray id generator and a `MeterProvider` with **delta**
-  temporality for every instrument (the collector's `awsemf` exporter drops the first point of
-  a new cumulative series, and every cold start is a new series). Exporters are chosen by the
-  variables above; only the chosen one is imported. No global textmap propagator is installed
-  (importing `opentelemetry.propagate` builds its defaults at cold start, with
-  `OTEL_PROPAGATORS` set through a scan of package entry points): the handler continues traces
-  with its own X-Ray propagator, and X-Ray + W3C tracecontext for headers in an HTTP-shaped
-  event, built on first use.
+  it builds the resource and points the span recorder and the metric store at it and at the
+  per-invocation pipeline. Every metric is **delta** by construction: each flush drains what
+  was recorded since the previous one (the collector's `awsemf` exporter drops the first point
+  of a new cumulative series, and every cold start is a new series). Exporters are chosen by
+  the variables above; only the chosen one is imported.
+- Trace context is parsed by hand (`naver_sms.telemetry.propagation`), not by OpenTelemetry
+  propagator packages, whose import and entry-point scan cost milliseconds at cold start:
+  Lambda's X-Ray header, else the headers of an HTTP-shaped event (`traceparent` wins over
+  `X-Amzn-Trace-Id`, names matched case-insensitively). A malformed header starts a new trace.
 - Each invocation's SERVER span continues the trace Lambda started: `_X_AMZN_TRACE_ID`
   (`Root=…;Parent=…;Sampled=…`) is parsed at every invocation. `Sampled=0` means no spans
   for that invocation (metrics and logs, with their trace ids, still flow); Lambda writes
   `Sampled=0` unless the function's active tracing is on, so the infrastructure turns it on.
-- Spans are appended to an in-memory list as they end; metrics aggregate in the SDK. At the
-  end of **every** invocation, one span export and one metric export are sent together (the
-  collector works on both at once) and both answers awaited before the handler returns,
-  bounded together by `{c.NAVER_SMS_TELEMETRY_FLUSH_MS}` and by Lambda's remaining time minus
+- Spans are appended to an in-memory list as they end; metrics add up in the metric store
+  (one dictionary lookup and an addition per point). At the end of **every** invocation, one
+  span export and one metric export are sent together (the collector works on both at once)
+  and both answers awaited before the handler returns, bounded together by
+  `{c.NAVER_SMS_TELEMETRY_FLUSH_MS}` and by Lambda's remaining time minus
   {c.DEADLINE_RESERVE_MS} ms. There is no background thread: Lambda freezes the process
   between invocations, so a batch processor's timer would fire while frozen or not at all.
 - OTLP export is one POST per signal (OTLP protobuf written directly, no protobuf library)
@@ -140,15 +163,16 @@ _EXPORT_PATH = f"""\
   Failures are counted in `telemetry_export_failures` (delivered with the next successful
   metric export) and logged once per failing signal (`telemetry_export_failed`, then
   `telemetry_export_recovered`).
-- CloudWatch namespaces travel on the resource. At each metric flush the points are regrouped
-  so each catalog namespace has its own resource: the function's resource with
-  `service.namespace`/`service.name` replaced by the catalog's mapping (per namespace below;
-  `catalog.namespace_resource`). The collector's one `awsemf` exporter has no `namespace` and
-  derives it from those two attributes (`service.namespace/service.name`, else
-  `service.name`), so it needs no routing (the ADOT Lambda layer has no processors or
+- CloudWatch namespaces travel on the resource. The metric store drains one
+  `ResourceMetrics` per catalog namespace, each on a resource of its own: the function's
+  resource with `service.namespace`/`service.name` replaced by the catalog's mapping (per
+  namespace below; `catalog.namespace_resource`). The collector's one `awsemf` exporter has
+  no `namespace` and derives it from those two attributes (`service.namespace/service.name`,
+  else `service.name`), so it needs no routing (the ADOT Lambda layer has no processors or
   connectors) and prints no plain JSON copy of any metric. `{c.OTEL_SERVICE_NAME}` and
   `{c.OTEL_RESOURCE_ATTRIBUTES}` therefore name the service in spans and logs; metric
-  resources always carry the catalog's mapping. The two resources are built once per process.
+  resources always carry the catalog's mapping. The two resources are built once per
+  process.
 - Faster metric path, `OTEL_METRICS_EXPORTER=emf`: the points are written as CloudWatch EMF
   lines on stdout (the function's log group), with the namespace, unit and dimension sets of
   the catalog below, one line per (namespace, dimension sets, attribute values) listing every
@@ -166,7 +190,7 @@ _EXPORT_PATH = f"""\
   OTLP ones.
 - The kill switch (`instrument_handler(switch=…)`, the SSM `telemetry` switch) is asked at
   every invocation; when off, no span, metric point or flush is made.
-- Secrecy, last line of defence: before export, span attributes, events and status are
+- Secrecy, last line of defence: before export, span names, attributes, events and status are
   scrubbed of phone numbers (`010-****-5678`) and of every registered secret value; metric
   attribute values likewise. Logs apply the same rules (below).
 """
@@ -274,6 +298,23 @@ def _config_section() -> str:
     return "## Configuration\n\n" + _table(("Variable", "Default", "Meaning"), rows)
 
 
+def _ms(variants: dict[str, Any], a: str, b: str) -> str:
+    """Fastest-run difference `a - b` in ms, or `?` when either variant was not measured."""
+    if a not in variants or b not in variants:
+        return "?"
+    return f"{variants[a]['min'] - variants[b]['min']:.1f}"
+
+
+def _breakdown(importtime: dict[str, dict[str, float]]) -> str:
+    variants = list(importtime)
+    modules = [m for m in coldstart.REPORTED_MODULES if any(m in importtime[v] for v in variants)]
+    rows = [
+        (f"`{m}`", *(f"{importtime[v][m]}" if m in importtime[v] else "—" for v in variants))
+        for m in modules
+    ]
+    return _table(("Module", *(f"`{v}` ms" for v in variants)), rows)
+
+
 def _cold_start_section(data: dict[str, Any] | None) -> str:
     head = "## Cold-start cost\n\n"
     if data is None:
@@ -283,38 +324,54 @@ def _cold_start_section(data: dict[str, Any] | None) -> str:
         (f"`{name}`", f"{v['min']}", f"{v['median']}", f"{v['max']}")
         for name, v in variants.items()
     ]
-    best = {name: v["min"] for name, v in variants.items()}
-    sdk = best["sdk_no_export"] - best["telemetry_off"]
-    exporter = best["otlp"] - best["sdk_no_export"]
-    breakdown = [(f"`{m}`", f"{ms}") for m, ms in data["importtime_ms"].items()]
+    otel = data.get("opentelemetry_modules", [])
+    loaded = (
+        "No OpenTelemetry Python package is imported in any variant (the `-X importtime` runs "
+        "list none)"
+        if not otel
+        else f"**OpenTelemetry modules were imported** in the `-X importtime` runs: "
+        f"{_code(otel)} (the Lambda path should import none)"
+    )
     return (
         head
         + f"`import naver_sms.app.handler` (which runs `configure()`) in a fresh process with a "
         f"Lambda-like environment, {data['runs']} runs per variant in alternating order, "
         f"Python {data['python']}, {data['machine']}. Measured by "
         "`naver_sms.telemetry.coldstart`; the comparison with Powertools and the ADOT layer "
-        "is in `docs/benchmarks.md`.\n\n"
+        "is in `docs/benchmarks.md`. Variants: `otlp` is what is deployed (OTLP/HTTP to the "
+        "ADOT collector layer); `xray_udp_emf` the collector-less configuration (spans to the "
+        "X-Ray daemon, metrics as EMF on stdout); `no_export` installs the span recorder, "
+        "metric store and flush pipeline with no exporter; `telemetry_off` is "
+        "`NAVER_SMS_TELEMETRY=off`.\n\n"
         + _table(("Variant", "Fastest ms", "Median ms", "Slowest ms"), rows)
         + "\nThis machine is shared with parallel work, so the fastest run of each variant "
-        "(the least disturbed) is the fairest basis for differences: the OpenTelemetry SDK "
-        f"with the X-Ray id generator and propagator adds **{sdk:.1f} ms** over telemetry "
-        f"off, the OTLP exporter **{exporter:.1f} ms**, together **{sdk + exporter:.1f} ms**. "
-        "Not paid: protobuf, `requests` and the upstream OTLP exporter classes (our exporter "
-        "writes the OTLP protobuf wire format itself and posts it with `http.client`), "
-        "`Resource.create()`'s entry-point scan for detectors, any background thread. "
-        "`telemetry_off` still pays for structlog and the OpenTelemetry API, which the "
-        "handler's logging and instruments import.\n\n"
+        "(the least disturbed) is the fairest basis for differences, and differences of a few "
+        "milliseconds are within its noise: the pipeline adds "
+        f"**{_ms(variants, 'no_export', 'telemetry_off')} ms** over telemetry off, the OTLP "
+        f"exporter **{_ms(variants, 'otlp', 'no_export')} ms** (together "
+        f"**{_ms(variants, 'otlp', 'telemetry_off')} ms**), the X-Ray UDP and EMF exporters "
+        f"**{_ms(variants, 'xray_udp_emf', 'no_export')} ms**. "
+        + loaded
+        + "; a unit test runs an invocation through the default exporters in a fresh "
+        "interpreter and fails on any. Not paid, then: the API and SDK (about 37 ms of "
+        "imports next to boto3, `docs/benchmarks.md`), the propagator and AWS extension "
+        "packages, protobuf, `requests` and the upstream OTLP exporter classes (our exporter "
+        "writes the OTLP protobuf wire format itself and posts it with `http.client`), any "
+        "entry-point scan for resource detectors or propagators, any background thread. "
+        "`telemetry_off` still pays for structlog and for the span recorder and metric store "
+        "modules, which the flow's instruments import; boto3 is imported on first use by the "
+        "AWS clients, so it is not part of `import naver_sms.app.handler`.\n\n"
         "**DynamoDB spans are our own** (`instruments.dynamodb_call` around each store call, "
         "with the `rpc.*`/`aws.*` attributes the botocore instrumentation would set), not "
         "`opentelemetry-instrumentation-botocore`: importing and enabling that "
         "instrumentation (`BotocoreInstrumentor().instrument()`, version 0.66b1, in the "
         "ADOT-layer benchmark environment) took the fastest of 9 fresh processes from 192 ms "
         "(`import boto3, opentelemetry.sdk.trace`) to 252 ms, about **60 ms** more at every "
-        "cold start, while ours costs no import beyond the SDK. The same holds for the HTTP "
-        "clients (urllib, no instrumentation package).\n\n"
-        "Cumulative `-X importtime` (median) of the modules that matter, first import, "
-        "production variant (a module appears under whoever imports it first):\n\n"
-        + _table(("Module", "ms"), breakdown)
+        "cold start (on top of the SDK it needs), while ours costs no import beyond the span "
+        "recorder. The same holds for the HTTP clients (urllib, no instrumentation package).\n\n"
+        "Cumulative `-X importtime` (median) of the telemetry's own modules and its runtime "
+        "dependencies, first import, per variant (a module appears under whoever imports it "
+        "first; — : not imported at init):\n\n" + _breakdown(data["importtime_ms"])
     )
 
 
@@ -358,8 +415,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.measure:
-        from naver_sms.telemetry import coldstart  # noqa: PLC0415 - spawns interpreters
-
         coldstart.write(COLD_START_PATH)
         print(f"measured cold-start cost into {COLD_START_PATH}")
     if args.check:

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 import pytest
 
 from naver_sms.cli import main
-from naver_sms.telemetry import catalog, docs_gen
+from naver_sms.telemetry import catalog, coldstart, docs_gen
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -49,15 +50,69 @@ def test_cold_start_section_reports_the_measured_differences() -> None:
         "machine": "test",
         "import_handler_ms": {
             "otlp": {"median": 200.0, "min": 190.0, "max": 210.0},
-            "sdk_no_export": {"median": 170.0, "min": 165.0, "max": 180.0},
+            "xray_udp_emf": {"median": 185.0, "min": 171.5, "max": 199.0},
+            "no_export": {"median": 170.0, "min": 165.0, "max": 180.0},
             "telemetry_off": {"median": 130.0, "min": 128.0, "max": 140.0},
         },
-        "importtime_ms": {"structlog": 50.0},
+        "importtime_ms": {
+            "otlp": {"structlog": 50.0, "naver_sms.telemetry.otlp": 6.5},
+            "xray_udp_emf": {"structlog": 51.0, "naver_sms.telemetry.emf": 1.2},
+        },
     }
     text = docs_gen.render(data)
-    assert "adds **37.0 ms** over telemetry off" in text
-    assert "the OTLP exporter **25.0 ms**, together **62.0 ms**" in text
-    assert "| `structlog` | 50.0 |" in text
+    assert "the pipeline adds **37.0 ms** over telemetry off" in text
+    assert "the OTLP exporter **25.0 ms** (together **62.0 ms**)" in text
+    assert "the X-Ray UDP and EMF exporters **6.5 ms**" in text
+    assert "No OpenTelemetry Python package is imported in any variant" in text
+    assert "| Module | `otlp` ms | `xray_udp_emf` ms |" in text
+    assert "| `structlog` | 50.0 | 51.0 |" in text
+    assert "| `naver_sms.telemetry.otlp` | 6.5 | — |" in text
+    assert "| `naver_sms.telemetry.emf` | — | 1.2 |" in text
+    # Only what was measured is listed.
+    assert "`naver_sms.telemetry.xray_udp`" not in text.split("-X importtime")[-1]
+
+
+def test_cold_start_section_marks_an_unmeasured_variant() -> None:
+    data = {
+        "runs": 1,
+        "python": "3.11",
+        "machine": "test",
+        "import_handler_ms": {
+            "otlp": {"median": 200.0, "min": 190.0, "max": 210.0},
+            "telemetry_off": {"median": 130.0, "min": 128.0, "max": 140.0},
+        },
+        "importtime_ms": {"otlp": {}},
+    }
+    text = docs_gen.render(data)
+    assert "the OTLP exporter **? ms** (together **62.0 ms**)" in text
+    assert "No OpenTelemetry Python package is imported in any variant" in text
+
+
+def test_cold_start_section_reports_opentelemetry_modules_that_were_loaded() -> None:
+    data = {
+        "runs": 1,
+        "python": "3.11",
+        "machine": "test",
+        "import_handler_ms": {"otlp": {"median": 200.0, "min": 190.0, "max": 210.0}},
+        "importtime_ms": {"otlp": {}},
+        "opentelemetry_modules": ["opentelemetry.trace"],
+    }
+    text = docs_gen.render(data)
+    assert "**OpenTelemetry modules were imported**" in text
+    assert "`opentelemetry.trace`" in text
+    assert "No OpenTelemetry Python package is imported in any variant" not in text
+
+
+def test_the_committed_cold_start_figures_name_no_opentelemetry_module(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(REPO)
+    data = json.loads(docs_gen.COLD_START_PATH.read_text(encoding="utf-8"))
+    assert set(data["import_handler_ms"]) == set(coldstart.VARIANTS)
+    measured = {m for modules in data["importtime_ms"].values() for m in modules}
+    assert measured <= set(coldstart.REPORTED_MODULES)
+    assert not [m for m in coldstart.REPORTED_MODULES if m.startswith("opentelemetry")]
+    assert data["opentelemetry_modules"] == []
 
 
 def test_naver_sms_docs_subcommand_checks_the_committed_file(
