@@ -10,9 +10,10 @@ the tests catch).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextvars import Token
+from types import TracebackType
 from typing import Any
 
 from naver_sms.telemetry import catalog
@@ -23,11 +24,12 @@ from naver_sms.telemetry.spans import (
     CURRENT,
     INVALID_SPAN,
     TRACER,
-    ActiveSpan,
     AnySpan,
     SpanKind,
     Status,
     StatusCode,
+    activate,
+    deactivate,
 )
 
 # Flipped per invocation by the handler wrapper from the telemetry kill switch: when off,
@@ -96,49 +98,101 @@ def booking_span(booking_id: str, store_id: str | None) -> Iterator[AnySpan]:
         yield span
 
 
-@dataclass
 class ClientCall:
     """What a client learns about one outbound attempt; turned into span attributes + metrics."""
 
-    span: AnySpan
-    outcome: str | None = None
-    status_code: int | None = None
-    attributes: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("outcome", "span", "status_code")
+
+    def __init__(self, span: AnySpan) -> None:
+        self.span = span
+        self.outcome: str | None = None
+        self.status_code: int | None = None
 
     def finish(self, outcome: str, status_code: int | None = None, **attributes: Any) -> None:
         """Record the result of the attempt (call once, before leaving the context)."""
         self.outcome = outcome
         self.status_code = status_code
+        span = self.span
         if status_code is not None:
-            self.span.set_attribute("http.response.status_code", status_code)
+            span.set_attribute("http.response.status_code", status_code)
         for key, value in attributes.items():
             if value is not None:
-                self.span.set_attribute(key, value)
+                span.set_attribute(key, value)
         if outcome != "success":
-            self.span.set_status(Status(StatusCode.ERROR, outcome))
+            span.set_status(Status(StatusCode.ERROR, outcome))
 
 
-@contextmanager
-def _client_span(name: str, attributes: dict[str, Any]) -> Iterator[ClientCall]:
-    """A CLIENT span, current inside; an exception is recorded on it and re-raised."""
-    span = TRACER.start_span(name, SpanKind.CLIENT, attributes, CURRENT) if _enabled else None
-    with ActiveSpan(span or INVALID_SPAN) as span:
-        call = ClientCall(span)
-        try:
-            yield call
-        except BaseException:
+class _ClientScope:
+    """`with`: a CLIENT span, current inside, and the attempt's metrics on the way out.
+
+    A class rather than nested generator-based context managers: three client calls per
+    booking run through it. An exception is recorded on the span (event + ERROR status),
+    counts as `network_error` unless the client said otherwise, and propagates.
+    """
+
+    __slots__ = ("_attributes", "_call", "_done", "_name", "_started", "_token")
+
+    def __init__(
+        self,
+        name: str,
+        attributes: dict[str, Any],
+        done: Callable[[str, float], None],
+    ) -> None:
+        self._name = name
+        self._attributes = attributes
+        self._done = done
+        self._token: Token[AnySpan] | None = None
+
+    def __enter__(self) -> ClientCall:
+        span = (
+            TRACER.start_span(self._name, SpanKind.CLIENT, self._attributes, CURRENT)
+            if _enabled
+            else INVALID_SPAN
+        )
+        self._token = activate(span)
+        self._call = ClientCall(span)
+        self._started = time.perf_counter()
+        return self._call
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        elapsed_ms = (time.perf_counter() - self._started) * 1000.0
+        call = self._call
+        span = call.span
+        if exc is not None:
             if call.outcome is None:
                 call.outcome = "network_error"
-            raise
+            span.record_exception(exc)
+            span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
+        if self._token is not None:
+            deactivate(self._token)
+        span.end()
+        self._done(call.outcome or "network_error", elapsed_ms)
+
+
+_host_cache: dict[str, str] = {}
 
 
 def _host(url: str) -> str:
-    rest = url.split("://", 1)[-1]
-    return rest.split("/", 1)[0].split(":", 1)[0]
+    host = _host_cache.get(url)
+    if host is None:
+        rest = url.split("://", 1)[-1]
+        host = rest.split("/", 1)[0].split(":", 1)[0]
+        if len(_host_cache) < 64:  # a client has one base URL
+            _host_cache[url] = host
+    return host
 
 
-@contextmanager
-def sens_request(url: str, sms_type: str, store_id: str, attempt: int) -> Iterator[ClientCall]:
+def _sens_done(outcome: str, elapsed_ms: float) -> None:
+    record(catalog.SENS_REQUESTS, outcome=outcome)
+    record(catalog.SENS_LATENCY, elapsed_ms, outcome=outcome)
+
+
+def sens_request(url: str, sms_type: str, store_id: str, attempt: int) -> _ClientScope:
     """One SENS HTTP attempt: CLIENT span `POST`, `sens_requests` and `sens_latency` points."""
     attrs: dict[str, Any] = {
         "peer.service": "naver-sens",
@@ -150,19 +204,14 @@ def sens_request(url: str, sms_type: str, store_id: str, attempt: int) -> Iterat
     }
     if attempt > 1:
         attrs["http.request.resend_count"] = attempt - 1
-    started = time.perf_counter()
-    call: ClientCall | None = None
-    try:
-        with _client_span("POST", attrs) as call:
-            yield call
-    finally:
-        outcome = (call.outcome if call else None) or "network_error"
-        record(catalog.SENS_REQUESTS, outcome=outcome)
-        record(catalog.SENS_LATENCY, (time.perf_counter() - started) * 1000.0, outcome=outcome)
+    return _ClientScope("POST", attrs, _sens_done)
 
 
-@contextmanager
-def telegram_request(redacted_url: str, attempt: int) -> Iterator[ClientCall]:
+def _telegram_done(outcome: str, elapsed_ms: float) -> None:
+    record(catalog.TELEGRAM_NOTIFICATIONS, outcome=outcome)
+
+
+def telegram_request(redacted_url: str, attempt: int) -> _ClientScope:
     """One Telegram attempt. The caller passes the URL with the bot token already redacted."""
     attrs: dict[str, Any] = {
         "peer.service": "telegram",
@@ -172,19 +221,10 @@ def telegram_request(redacted_url: str, attempt: int) -> Iterator[ClientCall]:
     }
     if attempt > 1:
         attrs["http.request.resend_count"] = attempt - 1
-    call: ClientCall | None = None
-    try:
-        with _client_span("POST", attrs) as call:
-            yield call
-    finally:
-        record(
-            catalog.TELEGRAM_NOTIFICATIONS,
-            outcome=(call.outcome if call else None) or "network_error",
-        )
+    return _ClientScope("POST", attrs, _telegram_done)
 
 
-@contextmanager
-def dynamodb_call(operation: str, table: str, region: str | None) -> Iterator[ClientCall]:
+def dynamodb_call(operation: str, table: str, region: str | None) -> _ClientScope:
     """One DynamoDB call: CLIENT span `DynamoDB.<op>` (X-Ray aws subsegment) + metric."""
     attrs: dict[str, Any] = {
         "rpc.system": "aws-api",
@@ -194,13 +234,13 @@ def dynamodb_call(operation: str, table: str, region: str | None) -> Iterator[Cl
     }
     if region:
         attrs["cloud.region"] = region
-    call: ClientCall | None = None
-    try:
-        with _client_span(f"DynamoDB.{operation}", attrs) as call:
-            yield call
-    finally:
+
+    def done(outcome: str, elapsed_ms: float) -> None:
+        # A DynamoDB call that raised before any answer is an `error` (SDK exception).
         record(
             catalog.DYNAMODB_OPERATIONS,
             operation=operation,
-            outcome=(call.outcome if call else None) or "error",
+            outcome="error" if outcome == "network_error" else outcome,
         )
+
+    return _ClientScope(f"DynamoDB.{operation}", attrs, done)
