@@ -155,8 +155,10 @@ def _entry(spec: MetricSpec) -> tuple[str, str]:
 def emf_lines(points: Iterable[tuple[MetricSpec, Any]]) -> list[str]:
     """`json.dumps(document, ensure_ascii=False)` for each of :func:`emf_documents`, rendered
     from cached fragments."""
-    groups: list[tuple[MetricSpec, int, tuple[tuple[str, str], ...], list[tuple[MetricSpec, Any]]]]
-    groups = []
+    # (first spec, timestamp ms, dimension values, [(spec, value)], names in the document)
+    groups: list[
+        tuple[MetricSpec, int, tuple[tuple[str, str], ...], list[tuple[MetricSpec, Any]], set[str]]
+    ] = []
     open_groups: dict[_GroupKey, int] = {}
     for spec, point in points:
         value = _value(point)
@@ -167,18 +169,15 @@ def emf_lines(points: Iterable[tuple[MetricSpec, Any]]) -> list[str]:
         )
         key = (spec.namespace, spec.dimension_sets, attributes)
         index = open_groups.get(key)
-        members = groups[index][3] if index is not None else None
-        if (
-            members is None
-            or any(member.name == spec.name for member, _ in members)
-            or len(members) >= MAX_METRICS_PER_DOCUMENT
-        ):
+        group = groups[index] if index is not None else None
+        if group is None or spec.name in group[4] or len(group[3]) >= MAX_METRICS_PER_DOCUMENT:
             open_groups[key] = len(groups)
-            members = []
-            groups.append((spec, point.time_unix_nano // 1_000_000, attributes, members))
-        members.append((spec, value))
+            group = (spec, point.time_unix_nano // 1_000_000, attributes, [], set())
+            groups.append(group)
+        group[3].append((spec, value))
+        group[4].add(spec.name)
     lines = []
-    for first, timestamp, attributes, members in groups:
+    for first, timestamp, attributes, members, _ in groups:
         entries = tuple(_entry(spec)[0] for spec, _ in members)
         before, after = _head(first.namespace, first.dimension_sets, entries)
         values = "".join(

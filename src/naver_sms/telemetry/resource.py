@@ -28,11 +28,13 @@ class Resource:
     by identity.
     """
 
-    __slots__ = ("attributes", "schema_url")
+    __slots__ = ("_hash", "attributes", "schema_url")
 
     def __init__(self, attributes: Mapping[str, Any], schema_url: str = "") -> None:
         self.attributes: Mapping[str, Any] = MappingProxyType(dict(attributes))
         self.schema_url = schema_url
+        # Exporters group every flush's spans by resource: hash once, not per span.
+        self._hash = hash((tuple(sorted(self.attributes.items(), key=str)), schema_url))
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -42,7 +44,7 @@ class Resource:
         )
 
     def __hash__(self) -> int:
-        return hash((tuple(sorted(self.attributes.items(), key=str)), self.schema_url))
+        return self._hash
 
     def __repr__(self) -> str:
         return f"Resource({dict(self.attributes)!r})"
