@@ -25,6 +25,7 @@ from typing import Any
 
 from naver_sms.telemetry.catalog import Instrument, MetricSpec
 from naver_sms.telemetry.metric_namespaces import NAMESPACES, NamespaceResources
+from naver_sms.telemetry.redaction import on_secrets_changed
 from naver_sms.telemetry.resource import SCOPE, InstrumentationScope, Resource
 
 # The OpenTelemetry SDK's default explicit bucket boundaries, so that histograms keep the
@@ -123,18 +124,45 @@ class MetricsData:
         return out
 
 
-class _Series:
-    """One (metric, attribute values) series since the last drain."""
+class Series:
+    """One (metric, attribute values) series. Lives as long as the store: a drain hands over
+    its points and zeroes it, so the next measurement costs an addition, not an allocation."""
 
-    __slots__ = ("attributes", "buckets", "count", "max", "min", "total")
+    __slots__ = ("_active", "attributes", "buckets", "count", "kind", "max", "min", "spec", "total")
 
-    def __init__(self, attributes: dict[str, str], histogram: bool) -> None:
+    def __init__(self, spec: MetricSpec, attributes: dict[str, str], active: list[Series]):
+        self.spec = spec
+        self.kind = spec.instrument
         self.attributes = attributes
+        self._active = active
+        self.buckets: list[int] | None = (
+            [0] * (len(DEFAULT_BOUNDS) + 1) if spec.instrument is Instrument.HISTOGRAM else None
+        )
+        self.reset()
+
+    def reset(self) -> None:
         self.total: int | float = 0
         self.count = 0
         self.min = float("inf")
         self.max = float("-inf")
-        self.buckets: list[int] | None = [0] * (len(DEFAULT_BOUNDS) + 1) if histogram else None
+        if self.buckets is not None:
+            self.buckets = [0] * (len(DEFAULT_BOUNDS) + 1)
+
+    def add(self, value: float) -> None:
+        if not self.count:
+            self._active.append(self)
+        self.count += 1
+        kind = self.kind
+        if kind is Instrument.COUNTER:
+            self.total += value
+        elif kind is Instrument.GAUGE:
+            self.total = value
+        else:
+            self.total += value
+            self.min = min(self.min, value)
+            self.max = max(self.max, value)
+            if self.buckets is not None:
+                self.buckets[_bucket(value)] += 1
 
 
 def _bucket(value: float) -> int:
@@ -145,60 +173,72 @@ def _bucket(value: float) -> int:
     return len(DEFAULT_BOUNDS)
 
 
+# Beyond this many series (the catalog's attributes are low-cardinality, so only a bug gets
+# here) a drain forgets the idle ones.
+MAX_SERIES = 2000
+_AliasKey = tuple[str, tuple[tuple[str, str], ...]]
+
+
 class MetricStore:
-    """Series keyed by (metric name, attribute values in the spec's order)."""
+    """Series keyed by (metric name, attribute values in the spec's order).
+
+    `aliases` maps a call's (metric name, attribute items as given) to its series, so a
+    repeated measurement skips validation and key building (see `instruments.record`).
+    """
 
     def __init__(self) -> None:
-        self._series: dict[tuple[str, tuple[str, ...]], _Series] = {}
-        self._specs: dict[str, MetricSpec] = {}
+        self._series: dict[tuple[str, tuple[str, ...]], Series] = {}
+        self._active: list[Series] = []
+        self.aliases: dict[_AliasKey, Series] = {}
         self._since = time.time_ns()
         self.resource = Resource({})
         self._namespace_resources = NamespaceResources()
 
+    def series(self, spec: MetricSpec, attributes: dict[str, str]) -> Series:
+        """The series of `attributes` (exactly the spec's attribute names), made on first use."""
+        key = (spec.name, tuple(map(attributes.__getitem__, spec.attributes)))
+        found = self._series.get(key)
+        if found is None:
+            found = self._series[key] = Series(spec, dict(attributes), self._active)
+        return found
+
     def add(self, spec: MetricSpec, value: float, attributes: dict[str, str]) -> None:
         """One measurement; `attributes` must hold exactly the spec's attribute names."""
-        key = (spec.name, tuple(map(attributes.__getitem__, spec.attributes)))
-        series = self._series.get(key)
-        if series is None:
-            series = self._series[key] = _Series(
-                dict(attributes), spec.instrument is Instrument.HISTOGRAM
-            )
-            self._specs[spec.name] = spec
-        if spec.instrument is Instrument.COUNTER:
-            series.total += value
-            return
-        if spec.instrument is Instrument.GAUGE:
-            series.total = value
-            series.count = 1
-            return
-        series.total += value
-        series.count += 1
-        series.min = min(series.min, value)
-        series.max = max(series.max, value)
-        if series.buckets is not None:
-            series.buckets[_bucket(value)] += 1
+        self.series(spec, attributes).add(value)
 
     def pending(self) -> int:
         """Series with points waiting for the next drain."""
-        return len(self._series)
+        return len(self._active)
 
     def discard(self) -> None:
         """Forget what was recorded (no metric exporter is configured)."""
-        self._series = {}
+        for series in self._active:
+            series.reset()
+        self._active.clear()
         self._since = time.time_ns()
+
+    def forget_aliases(self) -> None:
+        """Make the next measurements validate again (e.g. new secrets to scrub)."""
+        self.aliases.clear()
 
     def drain(self) -> MetricsData:
         """Everything since the previous drain, as delta points, one resource per namespace."""
         now = time.time_ns()
         start, self._since = self._since, now
-        series, self._series = self._series, {}
-        by_metric: dict[str, list[_Series]] = {}
-        for (name, _), state in series.items():
-            by_metric.setdefault(name, []).append(state)
+        active = self._active
+        by_metric: dict[str, list[Series]] = {}
+        for series in active:
+            by_metric.setdefault(series.spec.name, []).append(series)
         by_namespace: dict[str, list[Metric]] = {}
-        for name, states in by_metric.items():
-            spec = self._specs[name]
+        for states in by_metric.values():
+            spec = states[0].spec
             by_namespace.setdefault(spec.namespace, []).append(_metric(spec, states, start, now))
+        for series in active:
+            series.reset()
+        active.clear()
+        if len(self._series) > MAX_SERIES:
+            self._series.clear()
+            self.aliases.clear()
         out = []
         for namespace in (*NAMESPACES, *(n for n in by_namespace if n not in NAMESPACES)):
             metrics = by_namespace.get(namespace)
@@ -208,7 +248,7 @@ class MetricStore:
         return MetricsData(out)
 
 
-def _metric(spec: MetricSpec, states: list[_Series], start: int, now: int) -> Metric:
+def _metric(spec: MetricSpec, states: list[Series], start: int, now: int) -> Metric:
     data: Sum | Histogram | Gauge
     if spec.instrument is Instrument.COUNTER:
         data = Sum([NumberDataPoint(s.attributes, start, now, s.total) for s in states])
@@ -235,3 +275,5 @@ def _metric(spec: MetricSpec, states: list[_Series], start: int, now: int) -> Me
 
 
 STORE = MetricStore()
+# A value that was clean may now hold a secret: measurements validate and scrub again.
+on_secrets_changed(STORE.forget_aliases)

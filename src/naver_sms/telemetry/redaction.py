@@ -9,7 +9,7 @@ their value.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 REDACTED: Final = "[REDACTED]"
@@ -33,6 +33,19 @@ _secret_pattern: re.Pattern[str] | None = None
 _secret_key_cache: dict[str, bool] = {}
 
 
+_on_change: list[Callable[[], None]] = []
+
+
+def on_secrets_changed(callback: Callable[[], None]) -> None:
+    """Call `callback` whenever the set of secrets changes (caches of scrubbed values)."""
+    _on_change.append(callback)
+
+
+def _changed() -> None:
+    for callback in _on_change:
+        callback()
+
+
 def register_secrets(values: Iterable[str | None]) -> None:
     """Remember secret values so they are redacted wherever they appear (idempotent)."""
     global _secret_pattern  # noqa: PLW0603 - one registry per process, by design
@@ -45,6 +58,7 @@ def register_secrets(values: Iterable[str | None]) -> None:
         # Longest first so a secret containing another is removed whole.
         ordered = sorted(_secrets, key=len, reverse=True)
         _secret_pattern = re.compile("|".join(re.escape(s) for s in ordered))
+        _changed()
 
 
 def has_secrets() -> bool:
@@ -60,6 +74,7 @@ def clear_secrets() -> None:
     global _secret_pattern  # noqa: PLW0603
     _secrets.clear()
     _secret_pattern = None
+    _changed()
 
 
 def _mask_phone_match(match: re.Match[str]) -> str:
