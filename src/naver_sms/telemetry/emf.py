@@ -152,38 +152,50 @@ def _entry(spec: MetricSpec) -> tuple[str, str]:
     return found
 
 
+_group_keys: dict[tuple[str, tuple[tuple[str, Any], ...]], tuple[_GroupKey, str]] = {}
+
+
+def _group_of(spec: MetricSpec, attributes: Any) -> tuple[_GroupKey, str]:
+    """The point's document group and its dimension values as JSON text, made once per
+    (metric, attributes)."""
+    items = tuple(attributes.items()) if attributes else ()
+    found = _group_keys.get((spec.name, items))
+    if found is None:
+        values = tuple(sorted((key, str(attr)) for key, attr in items))
+        found = ((spec.namespace, spec.dimension_sets, values), _attributes_text(values))
+        if len(_group_keys) >= _FRAGMENT_LIMIT:
+            _group_keys.clear()
+        _group_keys[(spec.name, items)] = found
+    return found
+
+
 def emf_lines(points: Iterable[tuple[MetricSpec, Any]]) -> list[str]:
     """`json.dumps(document, ensure_ascii=False)` for each of :func:`emf_documents`, rendered
     from cached fragments."""
-    # (first spec, timestamp ms, dimension values, [(spec, value)], names in the document)
-    groups: list[
-        tuple[MetricSpec, int, tuple[tuple[str, str], ...], list[tuple[MetricSpec, Any]], set[str]]
-    ] = []
+    # [first spec, timestamp ms, dimension values text, [(spec, value)], names in the document]
+    groups: list[tuple[MetricSpec, int, str, list[tuple[MetricSpec, Any]], set[str]]] = []
     open_groups: dict[_GroupKey, int] = {}
     for spec, point in points:
         value = _value(point)
         if value is None:
             continue
-        attributes = tuple(
-            sorted((key, str(attr)) for key, attr in (point.attributes or {}).items())
-        )
-        key = (spec.namespace, spec.dimension_sets, attributes)
+        key, dimension_text = _group_of(spec, point.attributes)
         index = open_groups.get(key)
         group = groups[index] if index is not None else None
         if group is None or spec.name in group[4] or len(group[3]) >= MAX_METRICS_PER_DOCUMENT:
             open_groups[key] = len(groups)
-            group = (spec, point.time_unix_nano // 1_000_000, attributes, [], set())
+            group = (spec, point.time_unix_nano // 1_000_000, dimension_text, [], set())
             groups.append(group)
         group[3].append((spec, value))
         group[4].add(spec.name)
     lines = []
-    for first, timestamp, attributes, members, _ in groups:
+    for first, timestamp, dimension_text, members, _ in groups:
         entries = tuple(_entry(spec)[0] for spec, _ in members)
         before, after = _head(first.namespace, first.dimension_sets, entries)
         values = "".join(
             ", " + _entry(spec)[1] + ": " + _value_text(value) for spec, value in members
         )
-        lines.append(before + str(timestamp) + after + _attributes_text(attributes) + values + "}")
+        lines.append(before + str(timestamp) + after + dimension_text + values + "}")
     return lines
 
 
