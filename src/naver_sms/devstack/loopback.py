@@ -1,8 +1,13 @@
 """A stdlib HTTP server on loopback, in a daemon thread, that records every exchange.
 
-The local SENS and Telegram servers share this base: they differ only in how a request is
+The local SENS, Telegram and Slack servers share this base: they differ only in how a request is
 judged. Recording happens before the response is written, so a test that has its answer can
 always see the exchange; secrets are redacted by the subclass before anything is recorded.
+
+``reset()`` starts a new generation. A request that arrived before it belongs to the previous
+test: however late its handler runs (released from an injected hang, or just scheduled late
+on a busy machine) it takes no fault, records nothing, leaves no message and gets no response,
+so it can never show up in the next test's log.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ class IncomingRequest:
     headers: Mapping[str, str]
     """Header names lower-cased."""
     body: bytes
+    generation: int = 0
+    """The server's reset generation at arrival; see ``LoopbackServer.is_current``."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,10 @@ def _require_loopback(host: str) -> None:
         loopback = host == "localhost"
     if not loopback:
         raise ValueError(f"local servers bind to loopback only, got host {host!r}")
+
+
+class StaleRequest(Exception):
+    """The request arrived before the last ``reset()``; it must leave no trace."""
 
 
 class _HttpServer(ThreadingHTTPServer):
@@ -128,6 +139,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         owner = self._owner()
+        generation, stopping = owner.admit()
         received_at = time.time()
         split = urlsplit(self.path)
         body = self._read_body()
@@ -138,22 +150,38 @@ class _Handler(BaseHTTPRequestHandler):
             query=dict(parse_qsl(split.query, keep_blank_values=True)),
             headers={k.lower(): v for k, v in self.headers.items()},
             body=body if isinstance(body, bytes) else b"",
+            generation=generation,
         )
-        fault = owner.faults.take()
+        try:
+            fault = owner.take_fault(request)
+        except StaleRequest:
+            self._drop()
+            return
         if fault is not None:
             if fault.delay:
-                owner.stopping.wait(fault.delay)
+                # The event current at arrival: reset() sets it even if it already replaced it.
+                stopping.wait(fault.delay)
+                if not owner.is_current(request):
+                    self._drop()  # released by reset(): the test that sent it is over
+                    return
             if fault.disconnect:
                 owner.record(request, Reply(DISCONNECTED, None, "injected disconnect"), received_at)
-                self.close_connection = True
+                self._drop()
                 return
         if fault is not None and fault.status is not None:
             reply = owner.fault_reply(fault)
-            owner.record(request, reply, received_at, injected=True)
+            recorded = owner.record(request, reply, received_at, injected=True)
         else:
             reply = body if isinstance(body, Reply) else owner.dispatch(request)
-            owner.record(request, reply, received_at)
+            recorded = owner.record(request, reply, received_at)
+        if not recorded:
+            self._drop()  # reset() ran while it was being judged
+            return
         self._write(reply)
+
+    def _drop(self) -> None:
+        """Close the connection without any response."""
+        self.close_connection = True
 
     def _write(self, reply: Reply) -> None:
         if isinstance(reply.body, bytes):  # plain-text APIs (Slack webhooks answer "ok")
@@ -187,6 +215,7 @@ class LoopbackServer(Service):
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._exchanges: list[Exchange] = []
+        self._generation = 0
         self.faults = FaultQueue()
         self.stopping = threading.Event()
 
@@ -280,16 +309,42 @@ class LoopbackServer(Service):
         return fault
 
     def reset(self) -> None:
-        """Forget recorded exchanges and queued faults, wake hung handlers (between tests)."""
-        self.faults.clear()
-        hung, self.stopping = self.stopping, threading.Event()
-        hung.set()
+        """Forget recorded exchanges and queued faults, wake hung handlers (between tests).
+
+        Starts a new generation: requests that arrived before are dropped whenever their
+        handlers get to run. Subclasses clear their own state after calling this.
+        """
         with self._lock:
+            self._generation += 1
+            self.faults.clear()
+            hung, self.stopping = self.stopping, threading.Event()
             self._exchanges.clear()
+        hung.set()
+
+    def admit(self) -> tuple[int, threading.Event]:
+        """The generation a request arriving now belongs to, and the event that wakes its hang."""
+        with self._lock:
+            return self._generation, self.stopping
+
+    def is_current(self, request: IncomingRequest) -> bool:
+        """False once ``reset()`` ran after the request arrived.
+
+        Subclasses check it under the lock that guards their own records (cleared after the
+        generation changes), so a stale request cannot slip a message into the next test.
+        """
+        return request.generation == self._generation
+
+    def take_fault(self, request: IncomingRequest) -> Fault | None:
+        """The fault for this request; raises StaleRequest rather than eat the next test's."""
+        with self._lock:
+            if not self.is_current(request):
+                raise StaleRequest
+            return self.faults.take()
 
     def record(
         self, request: IncomingRequest, reply: Reply, received_at: float, *, injected: bool = False
-    ) -> None:
+    ) -> bool:
+        """Record one exchange; False (nothing recorded) when the request is stale."""
         body = reply.request_body
         if body is None and request.body:
             body = request.body.decode("utf-8", errors="replace")
@@ -305,7 +360,11 @@ class LoopbackServer(Service):
             injected=injected,
         )
         with self._lock:
+            if not self.is_current(request):
+                _log.debug("%s: dropped a request that arrived before reset()", self.name)
+                return False
             self._exchanges.append(exchange)
+        return True
 
     def dispatch(self, request: IncomingRequest) -> Reply:
         """Judge a request; a bug in the judge becomes a 500 that names it, never a hang."""

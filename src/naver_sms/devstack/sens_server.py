@@ -198,9 +198,10 @@ class SensServer(LoopbackServer):
         request_time = datetime.now(_KST).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
         request_id = f"VORSSA-{uuid.uuid4().hex[:24]}"
         with self._messages_lock:
-            self._messages.extend(
-                SensMessage(request_id=request_id, **fields) for fields in messages
-            )
+            if self.is_current(request):  # else its reply is dropped too
+                self._messages.extend(
+                    SensMessage(request_id=request_id, **fields) for fields in messages
+                )
         response = {
             "requestId": request_id,
             "requestTime": request_time,

@@ -81,7 +81,8 @@ class SlackServer(LoopbackServer):
         if not (text and text.strip()) and not blocks:
             return Reply(400, b"no_text", "neither text nor blocks", request_body=payload)
         with self._messages_lock:
-            self._messages.append(SlackMessage(text, blocks, payload))
+            if self.is_current(request):  # else its reply is dropped too
+                self._messages.append(SlackMessage(text, blocks, payload))
         return Reply(200, b"ok", request_body=payload)
 
     def _fault_reply(self, status: int, fault: Fault) -> Reply:

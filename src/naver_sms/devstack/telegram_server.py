@@ -111,7 +111,7 @@ class TelegramServer(LoopbackServer):
         if method != "sendmessage":
             return telegram_error(404, "Not Found: method not found")
         try:
-            message = self._send_message(params)
+            message = self._send_message(request, params)
         except _BadRequest as exc:
             reply = telegram_error(400, f"Bad Request: {exc}")
             return Reply(reply.status, reply.body, reply.reason, request_body=params)
@@ -150,7 +150,7 @@ class TelegramServer(LoopbackServer):
             )
         return params
 
-    def _send_message(self, params: dict[str, Any]) -> TelegramMessage:
+    def _send_message(self, request: IncomingRequest, params: dict[str, Any]) -> TelegramMessage:
         chat_id = params.get("chat_id")
         if chat_id is None or str(chat_id) == "":
             raise _BadRequest("chat_id is empty")
@@ -185,8 +185,9 @@ class TelegramServer(LoopbackServer):
                 date=int(self.clock()),
                 params=dict(params),
             )
-            self._next_id += 1
-            self._messages.append(message)
+            if self.is_current(request):  # else its reply is dropped too
+                self._next_id += 1
+                self._messages.append(message)
         return message
 
     @staticmethod

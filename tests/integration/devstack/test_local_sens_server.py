@@ -352,8 +352,10 @@ def test_injected_hang_times_the_client_out_then_recovers(server: SensServer) ->
     with pytest.raises((TimeoutError, socket.timeout)):
         send(server, body(), timeout=0.3)
     assert time.monotonic() - started < 1.5
-    server.reset()  # wakes the hung handler
+    server.reset()  # wakes the hung handler, which then drops its request
     assert send(server, body()).status == 202
+    assert [e.status for e in server.exchanges] == [202]  # only the request sent after reset
+    assert len(server.messages) == 1
 
 
 def test_injected_disconnect_drops_the_connection(server: SensServer) -> None:
