@@ -18,10 +18,10 @@ The drained data has the OTLP/SDK shape (`MetricsData` → `ResourceMetrics` →
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from naver_sms.telemetry.catalog import Instrument, MetricSpec
 from naver_sms.telemetry.metric_namespaces import NAMESPACES, NamespaceResources
@@ -34,6 +34,9 @@ DEFAULT_BOUNDS: tuple[float, ...] = (
     0.0, 5.0, 10.0, 25.0, 50.0, 75.0, 100.0, 250.0, 500.0, 750.0,
     1000.0, 2500.0, 5000.0, 7500.0, 10000.0,
 )  # fmt: skip
+
+
+T = TypeVar("T")
 
 
 class AggregationTemporality(IntEnum):
@@ -128,13 +131,27 @@ class Series:
     """One (metric, attribute values) series. Lives as long as the store: a drain hands over
     its points and zeroes it, so the next measurement costs an addition, not an allocation."""
 
-    __slots__ = ("_active", "attributes", "buckets", "count", "kind", "max", "min", "spec", "total")
+    __slots__ = (
+        "_active",
+        "attributes",
+        "buckets",
+        "count",
+        "emf",
+        "kind",
+        "max",
+        "min",
+        "spec",
+        "total",
+    )
 
     def __init__(self, spec: MetricSpec, attributes: dict[str, str], active: list[Series]):
         self.spec = spec
         self.kind = spec.instrument
         self.attributes = attributes
         self._active = active
+        # What never changes in this series' EMF rendering (document group, dimension
+        # text), made by the EMF exporter on first export and kept as long as the series.
+        self.emf: Any = None
         self.buckets: list[int] | None = (
             [0] * (len(DEFAULT_BOUNDS) + 1) if spec.instrument is Instrument.HISTOGRAM else None
         )
@@ -223,9 +240,29 @@ class MetricStore:
 
     def drain(self) -> MetricsData:
         """Everything since the previous drain, as delta points, one resource per namespace."""
+        return self.drain_with(self.metrics_data)
+
+    def drain_with(self, render: Callable[[Sequence[Series], int, int], T]) -> T:
+        """`render(active series, start ns, end ns)`, then the series are zeroed.
+
+        For exporters that write straight from the series (EMF) rather than from
+        :class:`MetricsData`; `render` must not keep the series (they are reused).
+        """
         now = time.time_ns()
         start, self._since = self._since, now
         active = self._active
+        try:
+            return render(active, start, now)
+        finally:
+            for series in active:
+                series.reset()
+            active.clear()
+            if len(self._series) > MAX_SERIES:
+                self._series.clear()
+                self.aliases.clear()
+
+    def metrics_data(self, active: Sequence[Series], start: int, now: int) -> MetricsData:
+        """The series' points in the OTLP shape, one ResourceMetrics per catalog namespace."""
         by_metric: dict[str, list[Series]] = {}
         for series in active:
             by_metric.setdefault(series.spec.name, []).append(series)
@@ -233,12 +270,6 @@ class MetricStore:
         for states in by_metric.values():
             spec = states[0].spec
             by_namespace.setdefault(spec.namespace, []).append(_metric(spec, states, start, now))
-        for series in active:
-            series.reset()
-        active.clear()
-        if len(self._series) > MAX_SERIES:
-            self._series.clear()
-            self.aliases.clear()
         out = []
         for namespace in (*NAMESPACES, *(n for n in by_namespace if n not in NAMESPACES)):
             metrics = by_namespace.get(namespace)

@@ -23,10 +23,10 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from naver_sms.telemetry.aggregation import HistogramDataPoint, MetricsData, NumberDataPoint
+from naver_sms.telemetry.aggregation import HistogramDataPoint, MetricsData, NumberDataPoint, Series
 from naver_sms.telemetry.catalog import METRICS_BY_NAME, MetricSpec
 from naver_sms.telemetry.exporting import ExportResult, MetricExporter
 
@@ -199,6 +199,57 @@ def emf_lines(points: Iterable[tuple[MetricSpec, Any]]) -> list[str]:
     return lines
 
 
+_SKIP = ()  # a series outside the catalog: never written
+
+
+def _series_emf(series: Series) -> tuple[Any, ...]:
+    info: tuple[Any, ...] | None = series.emf
+    if info is None:
+        spec = METRICS_BY_NAME.get(series.spec.name)
+        if spec is None:
+            info = _SKIP
+        else:
+            key, dimension_text = _group_of(spec, series.attributes)
+            entry, name = _entry(spec)
+            info = (key, dimension_text, entry, name, spec)
+        series.emf = info
+    return info
+
+
+def series_lines(active: Sequence[Series], now_ns: int) -> list[str]:
+    """:func:`emf_lines` of the points these series would drain to, written straight from
+    the series (no intermediate MetricsData); documents in the series' first-use order."""
+    timestamp = str(now_ns // 1_000_000)
+    # group key -> [first spec, dimension text, entries, ", name: value" texts]
+    groups: dict[Any, list[Any]] = {}
+    overflow: list[list[Any]] = []
+    for series in active:
+        info = series.emf or _series_emf(series)
+        if info is _SKIP:
+            continue
+        key, dimension_text, entry, name, spec = info
+        if series.buckets is None:
+            text = _number(series.total)
+        elif series.count:
+            text = _value_text(
+                {"Count": series.count, "Sum": series.total, "Min": series.min, "Max": series.max}
+            )
+        else:
+            continue
+        group = groups.get(key)
+        if group is None or len(group[2]) >= MAX_METRICS_PER_DOCUMENT:
+            if group is not None:
+                overflow.append(group)
+            group = groups[key] = [spec, dimension_text, [], []]
+        group[2].append(entry)
+        group[3].append(", " + name + ": " + text)
+    lines = []
+    for spec, dimension_text, entries, values in (*overflow, *groups.values()):
+        before, after = _head(spec.namespace, spec.dimension_sets, tuple(entries))
+        lines.append(before + timestamp + after + dimension_text + "".join(values) + "}")
+    return lines
+
+
 class EmfStdoutMetricExporter(MetricExporter):
     """Writes the catalogued points as EMF JSON lines, grouped, to the current `sys.stdout`."""
 
@@ -211,7 +262,14 @@ class EmfStdoutMetricExporter(MetricExporter):
             if (spec := METRICS_BY_NAME.get(metric.name)) is not None
             for point in metric.data.data_points
         ]
-        lines = emf_lines(points)
+        return self._write(emf_lines(points))
+
+    def export_series(self, active: Sequence[Series], start_ns: int, now_ns: int) -> ExportResult:
+        """The pipeline's fast path: the store's series, rendered without MetricsData."""
+        return self._write(series_lines(active, now_ns))
+
+    @staticmethod
+    def _write(lines: list[str]) -> ExportResult:
         if lines:
             sys.stdout.write("\n".join(lines) + "\n")
         return ExportResult.SUCCESS

@@ -116,7 +116,7 @@ def _key_value(key: str, value: Any) -> bytes:
 # dict); cleared when full, so values that never repeat (ids) cannot grow it.
 _PAIR_CACHE_LIMIT = 4096
 _SCALARS = (str, int, float, bool)
-_encoded_pairs: dict[tuple[bytes, str, type, Any], bytes] = {}
+_encoded_pairs: dict[tuple[bytes, str, type, Any], bytes] = {}  # type: list -> its tuple
 
 
 def _attributes(tag: bytes, attributes: Mapping[str, Any] | None) -> bytes:
@@ -127,9 +127,12 @@ def _attributes(tag: bytes, attributes: Mapping[str, Any] | None) -> bytes:
     for key, value in attributes.items():
         kind = type(value)
         if kind not in _SCALARS:
-            out.append(_ld(tag, _key_value(key, value)))
-            continue
-        cache_key = (tag, key, kind, value)
+            if kind is not list or not all(type(v) is str for v in value):
+                out.append(_ld(tag, _key_value(key, value)))
+                continue
+            cache_key = (tag, key, kind, tuple(value))  # strings (table names): cached too
+        else:
+            cache_key = (tag, key, kind, value)
         encoded = cache.get(cache_key)
         if encoded is None:
             encoded = _ld(tag, _key_value(key, value))
@@ -207,22 +210,67 @@ def _flags(parent: SpanContext | None) -> int:
     return flags
 
 
+_KIND_FIELD = {kind: _SPAN_KIND_TAG + _varint(value) for kind, value in _SPAN_KIND.items()}
+_FLAGS_LOCAL = _SPAN_FLAGS + _pack_fixed32(_FLAG_HAS_IS_REMOTE)
+_FLAGS_REMOTE = _SPAN_FLAGS + _pack_fixed32(_FLAG_HAS_IS_REMOTE | _FLAG_IS_REMOTE)
+_FLAGS_ROOT = _FLAGS_LOCAL
+# Span names and statuses repeat ("POST", "DynamoDB.PutItem", the function name, UNSET):
+# their encoded fields are cached like attribute pairs, and cleared when full.
+_names: dict[str, bytes] = {}
+_statuses: dict[tuple[int, str | None], bytes] = {}
+_trace_ids: dict[int, bytes] = {}
+
+
+def _name_field(name: str) -> bytes:
+    found = _names.get(name)
+    if found is None:
+        found = _str(_SPAN_NAME, name)
+        if len(_names) >= _PAIR_CACHE_LIMIT:
+            _names.clear()
+        _names[name] = found
+    return found
+
+
+def _status_field(code: int, description: str | None) -> bytes:
+    key = (code, description)
+    found = _statuses.get(key)
+    if found is None:
+        found = _ld(
+            _SPAN_STATUS, _str(_STATUS_MESSAGE, description or "") + _count(_STATUS_CODE, code)
+        )
+        if len(_statuses) >= _PAIR_CACHE_LIMIT:
+            _statuses.clear()
+        _statuses[key] = found
+    return found
+
+
+def _trace_id_field(trace_id: int) -> bytes:
+    """An invocation's spans share one trace id: encoded once per flush or so."""
+    found = _trace_ids.get(trace_id)
+    if found is None:
+        if len(_trace_ids) >= 64:
+            _trace_ids.clear()
+        found = _trace_ids[trace_id] = _SPAN_TRACE_ID + b"\x10" + trace_id.to_bytes(16, "big")
+    return found
+
+
 def _span(span: Span) -> bytes:
     context = span.context
     parent = span.parent
     parts = [
-        _SPAN_TRACE_ID + b"\x10" + context.trace_id.to_bytes(16, "big"),
+        _trace_id_field(context.trace_id),
         _SPAN_SPAN_ID + b"\x08" + context.span_id.to_bytes(8, "big"),
     ]
     if parent is not None:
         parts.append(_SPAN_PARENT + b"\x08" + parent.span_id.to_bytes(8, "big"))
-    parts += [
-        _str(_SPAN_NAME, span.name),
-        _SPAN_KIND_TAG + _varint(_SPAN_KIND[span.kind]),
-        _SPAN_START + _pack_fixed64(span.start_time) if span.start_time else b"",
-        _SPAN_END + _pack_fixed64(span.end_time) if span.end_time else b"",
-        _attributes(_SPAN_ATTRS, span.attributes),
-    ]
+    parts.append(_name_field(span.name))
+    parts.append(_KIND_FIELD[span.kind])
+    if span.start_time:
+        parts.append(_SPAN_START + _pack_fixed64(span.start_time))
+    if span.end_time:
+        parts.append(_SPAN_END + _pack_fixed64(span.end_time))
+    if span.attributes:
+        parts.append(_attributes(_SPAN_ATTRS, span.attributes))
     for event in span.events:
         parts.append(
             _ld(
@@ -233,37 +281,45 @@ def _span(span: Span) -> bytes:
             )
         )
     status = span.status
-    parts.append(
-        _ld(
-            _SPAN_STATUS,
-            _str(_STATUS_MESSAGE, status.description or "")
-            + _count(_STATUS_CODE, status.status_code.value),
-        )
-    )
-    parts.append(_SPAN_FLAGS + _pack_fixed32(_flags(parent)))
+    parts.append(_status_field(status.status_code.value, status.description))
+    if parent is None:
+        parts.append(_FLAGS_ROOT)
+    else:
+        parts.append(_FLAGS_REMOTE if parent.is_remote else _FLAGS_LOCAL)
     return b"".join(parts)
 
 
 def encode_spans(spans: Iterable[Span]) -> bytes:
     """An `ExportTraceServiceRequest`, spans grouped by resource and scope as upstream does."""
+    spans = list(spans)
+    if not spans:
+        return b""
+    resource = spans[0].resource
+    scope = spans[0].instrumentation_scope
+    if all(s.resource is resource and s.instrumentation_scope is scope for s in spans):
+        # Every span this package records shares one resource and scope.
+        return _resource_spans(resource, {scope: [_span(s) for s in spans]})
     grouped: dict[Resource, dict[InstrumentationScope | None, list[bytes]]] = {}
     for span in spans:
         by_scope = grouped.setdefault(span.resource, {})
         by_scope.setdefault(span.instrumentation_scope or None, []).append(_span(span))
-    out = []
-    for resource, scopes in grouped.items():
-        scope_spans = b"".join(
-            _ld(
-                _RS_SCOPE_SPANS,
-                _scope(scope)
-                + b"".join(_ld(_SS_SPANS, s) for s in encoded)
-                + _str(_SS_SCHEMA, (scope.schema_url or "") if scope else ""),
-            )
-            for scope, encoded in scopes.items()
+    return b"".join(_resource_spans(r, scopes) for r, scopes in grouped.items())
+
+
+def _resource_spans(
+    resource: Resource, scopes: Mapping[InstrumentationScope | None, list[bytes]]
+) -> bytes:
+    scope_spans = b"".join(
+        _ld(
+            _RS_SCOPE_SPANS,
+            _scope(scope)
+            + b"".join([_SS_SPANS + _varint(len(s)) + s for s in encoded])
+            + _str(_SS_SCHEMA, (scope.schema_url or "") if scope else ""),
         )
-        body = _resource(resource) + scope_spans + _str(_RS_SCHEMA, resource.schema_url or "")
-        out.append(_ld(_REQ_RESOURCE_SPANS, body))
-    return b"".join(out)
+        for scope, encoded in scopes.items()
+    )
+    body = _resource(resource) + scope_spans + _str(_RS_SCHEMA, resource.schema_url or "")
+    return _ld(_REQ_RESOURCE_SPANS, body)
 
 
 # -- metrics.proto -----------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from naver_sms.telemetry import catalog
 from naver_sms.telemetry.aggregation import STORE, MetricsData, MetricStore
 from naver_sms.telemetry.exporting import ExportResult, MetricExporter, SpanExporter
 from naver_sms.telemetry.instruments import record
-from naver_sms.telemetry.redaction import scrub_text
+from naver_sms.telemetry.redaction import scrub_text_cached
 from naver_sms.telemetry.spans import Event, Span, Status
 
 MAX_BUFFERED_SPANS = 4096
@@ -38,9 +38,9 @@ def _scrub_attributes(attributes: Any) -> dict[str, Any] | None:
     for key, value in attributes.items():
         new = value
         if isinstance(value, str):
-            new = scrub_text(value)
+            new = scrub_text_cached(value)
         elif isinstance(value, tuple | list) and value and isinstance(value[0], str):
-            items = tuple(scrub_text(v) for v in value)
+            items = tuple(scrub_text_cached(v) for v in value)
             if any(a is not b for a, b in zip(items, value, strict=True)):
                 new = items
         if new is not value:
@@ -55,12 +55,12 @@ def scrub_span(span: Span) -> Span:
     attributes = _scrub_attributes(span.attributes)
     if attributes is not None:
         span.attributes = attributes
-    name = scrub_text(span.name)
+    name = scrub_text_cached(span.name)
     if name is not span.name:
         span.name = name
     for index, event in enumerate(span.events):
         event_attrs = _scrub_attributes(event.attributes)
-        event_name = scrub_text(event.name)
+        event_name = scrub_text_cached(event.name)
         if event_attrs is not None or event_name is not event.name:
             span.events[index] = Event(
                 event_name,
@@ -70,7 +70,7 @@ def scrub_span(span: Span) -> Span:
     status = span.status
     description = status.description
     if description:
-        clean = scrub_text(description)
+        clean = scrub_text_cached(description)
         if clean is not description:
             span.status = Status(status.status_code, clean)
     return span
@@ -147,8 +147,12 @@ class TelemetryPipeline:
                 for signal, count in in_flight.items():
                     record(catalog.TELEMETRY_EXPORT_FAILURES, count, signal=signal)
                 if self.metric_store.pending():
-                    data = self.metric_store.drain()
-                    metric_answer = self._begin_metrics(self.metric_exporter, data, deadline)
+                    export_series = getattr(self.metric_exporter, "export_series", None)
+                    if export_series is not None:  # EMF: straight from the series
+                        metric_answer = self.metric_store.drain_with(export_series)
+                    else:
+                        data = self.metric_store.drain()
+                        metric_answer = self._begin_metrics(self.metric_exporter, data, deadline)
                 else:
                     in_flight = {}
             except Exception as exc:

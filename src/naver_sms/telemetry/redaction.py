@@ -42,6 +42,7 @@ def on_secrets_changed(callback: Callable[[], None]) -> None:
 
 
 def _changed() -> None:
+    _known_clean.clear()
     for callback in _on_change:
         callback()
 
@@ -89,6 +90,24 @@ def mask_phones(text: str) -> str:
 def redact_secrets(text: str) -> str:
     pattern = _secret_pattern
     return pattern.sub(REDACTED, text) if pattern is not None else text
+
+
+# Texts already found clean (span names, URLs, methods, store ids repeat at every flush),
+# forgotten when the secrets change and when full.
+_CLEAN_LIMIT: Final = 4096
+_known_clean: set[str] = set()
+
+
+def scrub_text_cached(text: str) -> str:
+    """:func:`scrub_text`, remembering the texts that needed nothing (hot export path)."""
+    if text in _known_clean:
+        return text
+    clean = scrub_text(text)
+    if clean is text:
+        if len(_known_clean) >= _CLEAN_LIMIT:
+            _known_clean.clear()
+        _known_clean.add(text)
+    return clean
 
 
 def scrub_text(text: str) -> str:

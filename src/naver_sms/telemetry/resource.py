@@ -53,7 +53,7 @@ class Resource:
 class InstrumentationScope:
     """The library that produced a span or metric (OTLP `InstrumentationScope`)."""
 
-    __slots__ = ("attributes", "name", "schema_url", "version")
+    __slots__ = ("_hash", "_key", "attributes", "name", "schema_url", "version")
 
     def __init__(
         self,
@@ -66,15 +66,14 @@ class InstrumentationScope:
         self.version = version
         self.schema_url = schema_url
         self.attributes: Mapping[str, Any] = MappingProxyType(dict(attributes or {}))
-
-    def _key(self) -> tuple[str, str, str, tuple[tuple[str, Any], ...]]:
-        return (self.name, self.version, self.schema_url, tuple(sorted(self.attributes.items())))
+        self._key = (name, version, schema_url, tuple(sorted(self.attributes.items())))
+        self._hash = hash(self._key)  # exporters group every flush's spans by scope
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, InstrumentationScope) and self._key() == other._key()
+        return isinstance(other, InstrumentationScope) and self._key == other._key
 
     def __hash__(self) -> int:
-        return hash(self._key())
+        return self._hash
 
     def __repr__(self) -> str:
         return f"InstrumentationScope({self.name!r}, {self.version!r})"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 import pytest
 
 from naver_sms.telemetry import catalog
-from naver_sms.telemetry.aggregation import HistogramDataPoint, NumberDataPoint
-from naver_sms.telemetry.emf import emf_documents, emf_lines
+from naver_sms.telemetry.aggregation import HistogramDataPoint, MetricStore, NumberDataPoint
+from naver_sms.telemetry.emf import emf_documents, emf_lines, series_lines
 
 SPECS = {spec.name: spec for spec in catalog.METRICS}
 T = 1_700_000_000_123_456_789
@@ -65,3 +66,39 @@ def test_lines_are_json_dumps_of_the_documents(points: list[tuple[Any, Any]]) ->
     # Twice: the second rendering comes from the fragment caches.
     assert emf_lines(points) == expected
 
+
+def test_the_series_fast_path_writes_the_same_documents() -> None:
+    """What the pipeline writes from the store's series equals what the MetricsData path
+    writes for the same measurements (document order aside)."""
+    store = MetricStore()
+    measurements: list[tuple[Any, float, dict[str, str]]] = [
+        (SPECS["sms_sent"], 1, {"sms_type": "confirm", "store_id": '강남 "1"', "mode": "live"}),
+        (SPECS["sms_sent"], 2, {"mode": "live", "store_id": '강남 "1"', "sms_type": "confirm"}),
+        (SPECS["sens_requests"], 1, {"outcome": "success"}),
+        (SPECS["sens_latency"], 1.7, {"outcome": "success"}),
+        (SPECS["sens_latency"], 250.25, {"outcome": "success"}),
+        (SPECS["bookings_processed"], 1, {"store_id": "s"}),
+        *[(spec, 0.5, {a: "x" for a in spec.attributes}) for spec in catalog.METRICS],
+    ]
+    for _ in range(2):  # the second round renders from the series' cached fragments
+        for spec, value, attrs in measurements:
+            store.add(spec, value, dict(attrs))
+        data_store = MetricStore()
+        for spec, value, attrs in measurements:
+            data_store.add(spec, value, dict(attrs))
+        captured = store.drain_with(lambda active, start, now: series_lines(active, now))
+        data = data_store.drain()
+        points = [
+            (SPECS[m.name], p)
+            for rm in data.resource_metrics
+            for sm in rm.scope_metrics
+            for m in sm.metrics
+            for p in m.data.data_points
+        ]
+        expected = emf_lines(points)
+        # The two stores' clocks differ by microseconds: compare with timestamps aligned.
+        stamp = re.compile(r'"Timestamp": \d+')
+        assert sorted(stamp.sub("T", line) for line in captured) == sorted(
+            stamp.sub("T", line) for line in expected
+        )
+        assert len(captured) == len(expected) > 5
