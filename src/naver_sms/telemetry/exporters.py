@@ -12,7 +12,6 @@ pay for the others at cold start.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from naver_sms.telemetry import constants as env_names
@@ -63,12 +62,12 @@ def exporter_name(variable: str, environ: Mapping[str, str], override: str | Non
     return name
 
 
-@dataclass
 class MemoryExporters:
     """The in-memory exporters, when `memory` is selected: what a flush has exported so far."""
 
-    span_exporter: InMemorySpanExporter | None = None
-    metric_exporter: InMemoryMetricExporter | None = None
+    def __init__(self) -> None:
+        self.span_exporter: InMemorySpanExporter | None = None
+        self.metric_exporter: InMemoryMetricExporter | None = None
 
     def spans(self) -> list[Span]:
         if self.span_exporter is None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import structlog
@@ -39,7 +38,6 @@ _log = structlog.get_logger("naver_sms.telemetry")
 _OFF_VALUES = frozenset({"off", "false", "0", "no", "disabled"})
 
 
-@dataclass
 class ExportHealth:
     """Logs a failing signal once, not at every invocation, and its recovery once.
 
@@ -47,8 +45,9 @@ class ExportHealth:
     `telemetry_export_failures` points with the next metric export that succeeds.
     """
 
-    failures: dict[str, int] = field(default_factory=dict)
-    failing: set[str] = field(default_factory=set)
+    def __init__(self) -> None:
+        self.failures: dict[str, int] = {}
+        self.failing: set[str] = set()
 
     def failed(self, signal: str, detail: str) -> None:
         self.failures[signal] = self.failures.get(signal, 0) + 1
@@ -62,16 +61,16 @@ class ExportHealth:
             _log.info("telemetry_export_recovered", signal=signal)
 
 
-@dataclass
 class Telemetry:
     """What `configure()` installed; the handler wrapper flushes through it."""
 
-    enabled: bool
-    flush_ms: int
-    traces_exporter: str = "none"
-    metrics_exporter: str = "none"
-    pipeline: TelemetryPipeline | None = None
-    health: ExportHealth = field(default_factory=ExportHealth)
+    def __init__(self, enabled: bool, flush_ms: int) -> None:
+        self.enabled = enabled
+        self.flush_ms = flush_ms
+        self.traces_exporter = "none"
+        self.metrics_exporter = "none"
+        self.pipeline: TelemetryPipeline | None = None
+        self.health = ExportHealth()
 
     def flush(self, budget_ms: float) -> FlushResult | None:
         """Export everything this invocation produced within `budget_ms`; never raises."""
