@@ -215,6 +215,7 @@ class Series:
         "kind",
         "max",
         "min",
+        "otlp",
         "spec",
         "total",
     )
@@ -227,6 +228,7 @@ class Series:
         # What never changes in this series' EMF rendering (document group, dimension
         # text), made by the EMF exporter on first export and kept as long as the series.
         self.emf: Any = None
+        self.otlp: bytes | None = None  # its encoded OTLP attributes, likewise
         self.buckets: list[int] | None = (
             [0] * (len(DEFAULT_BOUNDS) + 1) if spec.instrument is Instrument.HISTOGRAM else None
         )
@@ -315,19 +317,19 @@ class MetricStore:
 
     def drain(self) -> MetricsData:
         """Everything since the previous drain, as delta points, one resource per namespace."""
-        return self.drain_with(self.metrics_data)
+        return self.drain_with(SeriesBatch.metrics_data)
 
-    def drain_with(self, render: Callable[[Sequence[Series], int, int], T]) -> T:
-        """`render(active series, start ns, end ns)`, then the series are zeroed.
+    def drain_with(self, render: Callable[[SeriesBatch], T]) -> T:
+        """`render(batch)` of everything since the previous drain, then the series are zeroed.
 
-        For exporters that write straight from the series (EMF) rather than from
-        :class:`MetricsData`; `render` must not keep the series (they are reused).
+        Exporters that encode straight from the series (EMF, OTLP) skip building
+        :class:`MetricsData`; `render` must not keep the batch (its series are reused).
         """
         now = time.time_ns()
         start, self._since = self._since, now
         active = self._active
         try:
-            return render(active, start, now)
+            return render(SeriesBatch(active, start, now, self))
         finally:
             for series in active:
                 series.reset()
@@ -336,22 +338,52 @@ class MetricStore:
                 self._series.clear()
                 self.aliases.clear()
 
-    def metrics_data(self, active: Sequence[Series], start: int, now: int) -> MetricsData:
-        """The series' points in the OTLP shape, one ResourceMetrics per catalog namespace."""
-        by_metric: dict[str, list[Series]] = {}
-        for series in active:
-            by_metric.setdefault(series.spec.name, []).append(series)
-        by_namespace: dict[str, list[Metric]] = {}
-        for states in by_metric.values():
-            spec = states[0].spec
-            by_namespace.setdefault(spec.namespace, []).append(_metric(spec, states, start, now))
-        out = []
-        for namespace in (*NAMESPACES, *(n for n in by_namespace if n not in NAMESPACES)):
-            metrics = by_namespace.get(namespace)
-            if metrics:
-                resource = self._namespace_resources.get(self.resource, namespace)
-                out.append(ResourceMetrics(resource, [ScopeMetrics(SCOPE, metrics)]))
-        return MetricsData(out)
+    def namespace_resource(self, namespace: str) -> Resource:
+        """The store's resource, with the attributes that make `awsemf` write `namespace`."""
+        return self._namespace_resources.get(self.resource, namespace)
+
+
+class SeriesBatch:
+    """One drain: the series with points, and the interval they cover (ns since the epoch)."""
+
+    __slots__ = ("end", "series", "start", "store")
+
+    def __init__(self, series: Sequence[Series], start: int, end: int, store: MetricStore):
+        self.series = series
+        self.start = start
+        self.end = end
+        self.store = store
+
+    def grouped(self) -> list[tuple[Resource, list[list[Series]]]]:
+        """Per catalog namespace (operational first): its resource and its metrics' series,
+        metrics in the order they were first recorded."""
+        by_namespace: dict[str, dict[str, list[Series]]] = {}
+        for series in self.series:
+            spec = series.spec
+            by_namespace.setdefault(spec.namespace, {}).setdefault(spec.name, []).append(series)
+        order = (*NAMESPACES, *(n for n in by_namespace if n not in NAMESPACES))
+        return [
+            (self.store.namespace_resource(namespace), list(by_namespace[namespace].values()))
+            for namespace in order
+            if namespace in by_namespace
+        ]
+
+    def metrics_data(self) -> MetricsData:
+        """The points in the OTLP shape, one ResourceMetrics per catalog namespace."""
+        return MetricsData(
+            [
+                ResourceMetrics(
+                    resource,
+                    [
+                        ScopeMetrics(
+                            SCOPE,
+                            [_metric(s[0].spec, s, self.start, self.end) for s in metrics],
+                        )
+                    ],
+                )
+                for resource, metrics in self.grouped()
+            ]
+        )
 
 
 def _metric(spec: MetricSpec, states: list[Series], start: int, now: int) -> Metric:

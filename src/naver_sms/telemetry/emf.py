@@ -26,7 +26,13 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from naver_sms.telemetry.aggregation import HistogramDataPoint, MetricsData, NumberDataPoint, Series
+from naver_sms.telemetry.aggregation import (
+    HistogramDataPoint,
+    MetricsData,
+    NumberDataPoint,
+    Series,
+    SeriesBatch,
+)
 from naver_sms.telemetry.catalog import METRICS_BY_NAME, MetricSpec
 from naver_sms.telemetry.exporting import ExportResult, MetricExporter
 
@@ -264,9 +270,9 @@ class EmfStdoutMetricExporter(MetricExporter):
         ]
         return self._write(emf_lines(points))
 
-    def export_series(self, active: Sequence[Series], start_ns: int, now_ns: int) -> ExportResult:
+    def export_series(self, batch: SeriesBatch) -> ExportResult:
         """The pipeline's fast path: the store's series, rendered without MetricsData."""
-        return self._write(series_lines(active, now_ns))
+        return self._write(series_lines(batch.series, batch.end))
 
     @staticmethod
     def _write(lines: list[str]) -> ExportResult:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import time
 from collections.abc import Mapping
 
 _MAX_HEAD = 64 * 1024
@@ -71,40 +72,50 @@ class WireConnection:
         self.sock.sendall(b"%sContent-Length: %d\r\n\r\n%s" % (head, len(body), body))
 
     def receive(self, timeout: float) -> Answer:
-        """Read one whole answer (body discarded)."""
+        """Read one whole answer (body discarded) within `timeout` seconds in all.
+
+        The timeout bounds the whole answer, not each `recv`: a peer trickling bytes must not
+        hold the flush longer than the caller allowed.
+        """
         sock = self.sock
         if sock is None:
             raise WireError("no request in flight")
         sock.settimeout(timeout)
+        deadline = time.monotonic() + timeout
         buffer = bytearray()
+        started = False  # a byte of answer came (an interim 100 Continue counts: it was read)
         while True:
             end = buffer.find(_CRLF2)
             while end < 0:
-                chunk = self._recv(sock, bool(buffer))
-                buffer += chunk
                 if len(buffer) > _MAX_HEAD:
                     raise WireError("answer headers exceed 64 KiB")
+                buffer += self._recv(sock, started, deadline)
+                started = True
                 end = buffer.find(_CRLF2)
+            if end > _MAX_HEAD:  # bound the head only, not body bytes read along with it
+                raise WireError("answer headers exceed 64 KiB")
             status, length, chunked, close = _parse_head(bytes(buffer[:end]))
             del buffer[: end + 4]
             if 100 <= status < 200:  # interim answer (100 Continue): the real one follows
                 continue
-            if chunked:
-                self._read_chunked(sock, buffer)
+            if status in (204, 304):
+                pass  # never a body, whatever the headers say (RFC 9112 section 6.3)
+            elif chunked:
+                self._read_chunked(sock, buffer, deadline)
             elif length is not None:
                 while len(buffer) < length:
-                    buffer += self._recv(sock, True)
-            elif status not in (204, 304):
-                while self._recv_or_eof(sock, buffer):  # no length: the body ends at close
+                    buffer += self._recv(sock, True, deadline)
+            else:
+                while self._recv_or_eof(sock, buffer, deadline):  # no length: ends at close
                     pass
                 close = True
             return Answer(status, close)
 
-    def _read_chunked(self, sock: socket.socket, buffer: bytearray) -> None:
+    def _read_chunked(self, sock: socket.socket, buffer: bytearray, deadline: float) -> None:
         while True:
             line_end = buffer.find(b"\r\n")
             while line_end < 0:
-                buffer += self._recv(sock, True)
+                buffer += self._recv(sock, True, deadline)
                 line_end = buffer.find(b"\r\n")
             try:
                 size = int(bytes(buffer[:line_end]).split(b";")[0], 16)
@@ -113,14 +124,16 @@ class WireConnection:
             del buffer[: line_end + 2]
             if size == 0:
                 while buffer.find(b"\r\n") != 0 and buffer.find(_CRLF2) < 0:
-                    buffer += self._recv(sock, True)  # trailers, then the blank line
+                    buffer += self._recv(sock, True, deadline)  # trailers, then the blank line
                 return
             while len(buffer) < size + 2:
-                buffer += self._recv(sock, True)
+                buffer += self._recv(sock, True, deadline)
             del buffer[: size + 2]
 
     @staticmethod
-    def _recv(sock: socket.socket, started: bool) -> bytes:
+    def _recv(sock: socket.socket, started: bool, deadline: float) -> bytes:
+        if started:  # later reads get what is left (the first uses the timeout as set)
+            _shrink_timeout(sock, deadline)
         try:
             chunk = sock.recv(65536)
         except TimeoutError as exc:
@@ -132,7 +145,8 @@ class WireConnection:
         return chunk
 
     @staticmethod
-    def _recv_or_eof(sock: socket.socket, buffer: bytearray) -> bool:
+    def _recv_or_eof(sock: socket.socket, buffer: bytearray, deadline: float) -> bool:
+        _shrink_timeout(sock, deadline)
         try:
             chunk = sock.recv(65536)
         except TimeoutError as exc:
@@ -146,6 +160,13 @@ class WireConnection:
                 self.sock.close()
             finally:
                 self.sock = None
+
+
+def _shrink_timeout(sock: socket.socket, deadline: float) -> None:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise WireError("timed out waiting for the answer")
+    sock.settimeout(remaining)
 
 
 def _parse_head(head: bytes) -> tuple[int, int | None, bool, bool]:

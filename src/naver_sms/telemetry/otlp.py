@@ -22,10 +22,10 @@ from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
 from naver_sms.telemetry import constants as env_names
-from naver_sms.telemetry.aggregation import MetricsData
+from naver_sms.telemetry.aggregation import MetricsData, SeriesBatch
 from naver_sms.telemetry.exporting import ExportResult, MetricExporter, SpanExporter
 from naver_sms.telemetry.http_wire import PeerClosed, WireConnection, WireError
-from naver_sms.telemetry.otlp_proto import encode_metrics, encode_spans
+from naver_sms.telemetry.otlp_proto import encode_metrics, encode_series, encode_spans
 from naver_sms.telemetry.spans import Span
 
 _CONTENT_TYPE = "application/x-protobuf"
@@ -256,6 +256,11 @@ class OtlpMetricExporter(_OneAttempt, MetricExporter):
     def export(self, metrics_data: MetricsData, timeout_millis: float = 10_000) -> ExportResult:
         answer = self.begin_export(metrics_data, timeout_millis)
         return answer() if callable(answer) else answer
+
+    def export_series(self, batch: SeriesBatch) -> Callable[[], ExportResult] | ExportResult:
+        """The pipeline's fast path: encoded straight from the store's series, sent now, the
+        answer awaited by the returned callable."""
+        return self._begin(lambda: encode_series(batch), None)
 
     def shutdown(self) -> None:
         self.sender.close()

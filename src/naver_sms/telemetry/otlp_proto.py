@@ -18,15 +18,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from naver_sms.telemetry.aggregation import (
+    DEFAULT_BOUNDS,
+    AggregationTemporality,
     Gauge,
     Histogram,
     HistogramDataPoint,
     Metric,
     MetricsData,
     NumberDataPoint,
+    Series,
+    SeriesBatch,
     Sum,
 )
-from naver_sms.telemetry.resource import InstrumentationScope, Resource
+from naver_sms.telemetry.catalog import Instrument, MetricSpec
+from naver_sms.telemetry.resource import SCOPE, InstrumentationScope, Resource
 from naver_sms.telemetry.spans import Span, SpanContext, SpanKind
 
 _MASK64 = (1 << 64) - 1
@@ -412,5 +417,103 @@ def encode_metrics(data: MetricsData) -> bytes:
         )
         resource = resource_metrics.resource
         body = _resource(resource) + scopes + _str(_RM_SCHEMA, resource.schema_url or "")
+        out.append(_ld(_REQ_RESOURCE_METRICS, body))
+    return b"".join(out)
+
+
+# -- metrics straight from the store's series (the pipeline's fast path) -----------------------
+
+_TEMPORALITY_DELTA = _TEMPORALITY + _varint(int(AggregationTemporality.DELTA))
+_MONOTONIC_TRUE = _MONOTONIC + b"\x01"
+_DEFAULT_BOUNDS_FIELD = _ld(_HDP_BOUNDS, b"".join(_pack_double(b) for b in DEFAULT_BOUNDS))
+_metric_heads: dict[str, bytes] = {}
+
+
+def _metric_head(spec: MetricSpec) -> bytes:
+    found = _metric_heads.get(spec.name)
+    if found is None:
+        found = _metric_heads[spec.name] = (
+            _str(_METRIC_NAME, spec.name)
+            + _str(_METRIC_DESCRIPTION, spec.description or "")
+            + _str(_METRIC_UNIT, spec.unit or "")
+        )
+    return found
+
+
+def _series_attributes(series: Series, tag: bytes) -> bytes:
+    found = series.otlp
+    if found is None:
+        found = series.otlp = _attributes(tag, series.attributes)
+    return found
+
+
+def _number_value(value: float) -> bytes:
+    if type(value) is int:
+        return _NDP_INT + _pack_sfixed64(value)
+    return _NDP_DOUBLE + _pack_double(value)
+
+
+def _series_metric(states: list[Series], start: bytes, end: bytes) -> bytes:
+    spec = states[0].spec
+    kind = spec.instrument
+    if kind is Instrument.COUNTER:
+        points = b"".join(
+            [
+                _ld(
+                    _DATA_POINTS,
+                    start + end + _number_value(s.total) + _series_attributes(s, _NDP_ATTRS),
+                )
+                for s in states
+            ]
+        )
+        body = points + _TEMPORALITY_DELTA + _MONOTONIC_TRUE
+        return _metric_head(spec) + _ld(_METRIC_SUM, body)
+    if kind is Instrument.GAUGE:
+        points = b"".join(
+            [
+                _ld(_DATA_POINTS, end + _number_value(s.total) + _series_attributes(s, _NDP_ATTRS))
+                for s in states
+            ]
+        )
+        return _metric_head(spec) + _ld(_METRIC_GAUGE, points)
+    points = b"".join(
+        [
+            _ld(
+                _DATA_POINTS,
+                start
+                + end
+                + _HDP_COUNT
+                + _pack_fixed64(s.count)
+                + _HDP_SUM
+                + _pack_double(s.total)
+                + _ld(_HDP_BUCKETS, b"".join([_pack_fixed64(c) for c in s.buckets or ()]))
+                + _DEFAULT_BOUNDS_FIELD
+                + _series_attributes(s, _HDP_ATTRS)
+                + _HDP_MIN
+                + _pack_double(s.min)
+                + _HDP_MAX
+                + _pack_double(s.max),
+            )
+            for s in states
+        ]
+    )
+    return _metric_head(spec) + _ld(_METRIC_HISTOGRAM, points + _TEMPORALITY_DELTA)
+
+
+def encode_series(batch: SeriesBatch) -> bytes:
+    """:func:`encode_metrics` of `batch.metrics_data()`, written straight from the series:
+    each series' attributes are encoded once in its life, the interval once per flush."""
+    start = _NDP_START + _pack_fixed64(batch.start)
+    end = _NDP_TIME + _pack_fixed64(batch.end)
+    scope = _scope(SCOPE)
+    scope_schema = _str(_SM_SCHEMA, SCOPE.schema_url or "")
+    out = []
+    for resource, metrics in batch.grouped():
+        encoded = b"".join([_ld(_SM_METRICS, _series_metric(m, start, end)) for m in metrics])
+        body = (
+            _resource(resource)
+            + _ld(_RM_SCOPE_METRICS, scope + encoded + scope_schema)
+            + _str(_RM_SCHEMA, resource.schema_url or "")
+        )
         out.append(_ld(_REQ_RESOURCE_METRICS, body))
     return b"".join(out)

@@ -169,7 +169,8 @@ class TelemetryPipeline:
                     record(catalog.TELEMETRY_EXPORT_FAILURES, count, signal=signal)
                 if self.metric_store.pending():
                     export_series = getattr(self.metric_exporter, "export_series", None)
-                    if export_series is not None:  # EMF: straight from the series
+                    if export_series is not None:  # EMF, OTLP: straight from the series
+                        _set_deadline(self.metric_exporter, deadline)
                         metric_answer = self.metric_store.drain_with(export_series)
                     else:
                         data = self.metric_store.drain()

@@ -86,7 +86,7 @@ def test_the_series_fast_path_writes_the_same_documents() -> None:
         data_store = MetricStore()
         for spec, value, attrs in measurements:
             data_store.add(spec, value, dict(attrs))
-        captured = store.drain_with(lambda active, start, now: series_lines(active, now))
+        captured = store.drain_with(lambda batch: series_lines(batch.series, batch.end))
         data = data_store.drain()
         points = [
             (SPECS[m.name], p)
