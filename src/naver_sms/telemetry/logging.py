@@ -106,6 +106,16 @@ def _xray_root(header: str) -> str | None:
     return root
 
 
+# The current span's ids as text, formatted once for all the lines logged inside it.
+_ids_of: list[Any] = [None, "", "", ""]
+
+
+def _format_ids(context: Any) -> list[Any]:
+    trace_id = format(context.trace_id, "032x")
+    _ids_of[:] = [context, trace_id, xray_trace_id(trace_id), format(context.span_id, "016x")]
+    return _ids_of
+
+
 def add_trace_ids(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
     """`trace_id`, `xray_trace_id`, `span_id` of the current span.
 
@@ -114,10 +124,10 @@ def add_trace_ids(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict
     """
     context = current_span().context
     if context.span_id:
-        trace_id = format(context.trace_id, "032x")
-        event_dict["trace_id"] = trace_id
-        event_dict["xray_trace_id"] = xray_trace_id(trace_id)
-        event_dict["span_id"] = format(context.span_id, "016x")
+        ids = _ids_of if _ids_of[0] is context else _format_ids(context)
+        event_dict["trace_id"] = ids[1]
+        event_dict["xray_trace_id"] = ids[2]
+        event_dict["span_id"] = ids[3]
         return event_dict
     header = os.environ.get(env_names.X_AMZN_TRACE_ID)
     if header:

@@ -23,7 +23,7 @@ from naver_sms.telemetry import catalog
 from naver_sms.telemetry.aggregation import STORE, MetricsData, MetricStore
 from naver_sms.telemetry.exporting import ExportResult, MetricExporter, SpanExporter
 from naver_sms.telemetry.instruments import record
-from naver_sms.telemetry.redaction import scrub_text_cached
+from naver_sms.telemetry.redaction import known_clean, scrub_text_cached
 from naver_sms.telemetry.spans import Event, Span, Status
 
 MAX_BUFFERED_SPANS = 4096
@@ -34,9 +34,14 @@ def _scrub_attributes(attributes: Any) -> dict[str, Any] | None:
     if not attributes:
         return None
     changed: dict[str, Any] | None = None
+    clean = known_clean  # texts already found clean: a set lookup, no call
     for key, value in attributes.items():
         new = value
-        if isinstance(value, str):
+        if type(value) is str:
+            if value in clean:
+                continue
+            new = scrub_text_cached(value)
+        elif isinstance(value, str):
             new = scrub_text_cached(value)
         elif isinstance(value, tuple | list) and value and isinstance(value[0], str):
             items = tuple(scrub_text_cached(v) for v in value)

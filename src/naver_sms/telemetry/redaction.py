@@ -42,7 +42,7 @@ def on_secrets_changed(callback: Callable[[], None]) -> None:
 
 
 def _changed() -> None:
-    _known_clean.clear()
+    known_clean.clear()
     for callback in _on_change:
         callback()
 
@@ -93,20 +93,21 @@ def redact_secrets(text: str) -> str:
 
 
 # Texts already found clean (span names, URLs, methods, store ids repeat at every flush),
+# cleared in place and never rebound (the pipeline reads it directly),
 # forgotten when the secrets change and when full.
 _CLEAN_LIMIT: Final = 4096
-_known_clean: set[str] = set()
+known_clean: set[str] = set()
 
 
 def scrub_text_cached(text: str) -> str:
     """:func:`scrub_text`, remembering the texts that needed nothing (hot export path)."""
-    if text in _known_clean:
+    if text in known_clean:
         return text
     clean = scrub_text(text)
     if clean is text:
-        if len(_known_clean) >= _CLEAN_LIMIT:
-            _known_clean.clear()
-        _known_clean.add(text)
+        if len(known_clean) >= _CLEAN_LIMIT:
+            known_clean.clear()
+        known_clean.add(text)
     return clean
 
 
