@@ -319,7 +319,10 @@ def render(doc: dict[str, Any], json_path: Path) -> str:
     )
     w(
         "- *naver-sms*: `@instrument_handler`, `instruments.*` client helpers and catalog metrics, "
-        "structlog; OTLP/HTTP protobuf to the receiver below, one bounded flush per invocation. "
+        "structlog; spans and delta metrics recorded by the package's own recorder and store in "
+        "OpenTelemetry's data model (no OpenTelemetry Python package is installed: the "
+        "deployment lock is boto3 + structlog), OTLP/HTTP protobuf to the receiver below, one "
+        "bounded flush per invocation. "
         "*naver-sms-noexport* is the same with `OTEL_TRACES_EXPORTER=none` and "
         "`OTEL_METRICS_EXPORTER=none`: not a deployable mode, it isolates the export cost."
     )
