@@ -222,38 +222,64 @@ def _series_emf(series: Series) -> tuple[Any, ...]:
     return info
 
 
+def _series_value(series: Series) -> str:
+    if series.buckets is None:
+        return _number(series.total)
+    return _value_text(
+        {"Count": series.count, "Sum": series.total, "Min": series.min, "Max": series.max}
+    )
+
+
+# How the documents of a given set of series are laid out: per document, the text before
+# and after its timestamp and the (position, `, "name": `) of each series in it. A warm
+# function drains the same series flush after flush, so the grouping is worked out once per
+# set; the key holds the series, so it never matches different series at reused addresses.
+_Layout = list[tuple[str, str, list[tuple[int, str]]]]
+_layouts: dict[tuple[Series, ...], _Layout] = {}
+_LAYOUT_LIMIT = 64
+
+
+def _layout(active: tuple[Series, ...]) -> _Layout:
+    groups: dict[Any, list[Any]] = {}
+    done: list[list[Any]] = []
+    for position, series in enumerate(active):
+        info = series.emf or _series_emf(series)
+        if info is _SKIP or (series.buckets is not None and not series.count):
+            continue
+        key, dimension_text, entry, name, spec = info
+        group = groups.get(key)
+        if group is None or len(group[2]) >= MAX_METRICS_PER_DOCUMENT:
+            if group is not None:
+                done.append(group)
+            group = groups[key] = [spec, dimension_text, [], []]
+        group[2].append(entry)
+        group[3].append((position, ", " + name + ": "))
+    layout: _Layout = []
+    for spec, dimension_text, entries, members in (*done, *groups.values()):
+        before, after = _head(spec.namespace, spec.dimension_sets, tuple(entries))
+        layout.append((before, after + dimension_text, members))
+    return layout
+
+
 def series_lines(active: Sequence[Series], now_ns: int) -> list[str]:
     """:func:`emf_lines` of the points these series would drain to, written straight from
     the series (no intermediate MetricsData); documents in the series' first-use order."""
     timestamp = str(now_ns // 1_000_000)
-    # group key -> [first spec, dimension text, entries, ", name: value" texts]
-    groups: dict[Any, list[Any]] = {}
-    overflow: list[list[Any]] = []
-    for series in active:
-        info = series.emf or _series_emf(series)
-        if info is _SKIP:
-            continue
-        key, dimension_text, entry, name, spec = info
-        if series.buckets is None:
-            text = _number(series.total)
-        elif series.count:
-            text = _value_text(
-                {"Count": series.count, "Sum": series.total, "Min": series.min, "Max": series.max}
-            )
-        else:
-            continue
-        group = groups.get(key)
-        if group is None or len(group[2]) >= MAX_METRICS_PER_DOCUMENT:
-            if group is not None:
-                overflow.append(group)
-            group = groups[key] = [spec, dimension_text, [], []]
-        group[2].append(entry)
-        group[3].append(", " + name + ": " + text)
-    lines = []
-    for spec, dimension_text, entries, values in (*overflow, *groups.values()):
-        before, after = _head(spec.namespace, spec.dimension_sets, tuple(entries))
-        lines.append(before + timestamp + after + dimension_text + "".join(values) + "}")
-    return lines
+    key = tuple(active)
+    layout = _layouts.get(key)
+    if layout is None:
+        layout = _layout(key)
+        if len(_layouts) >= _LAYOUT_LIMIT:
+            _layouts.clear()
+        _layouts[key] = layout
+    return [
+        before
+        + timestamp
+        + after
+        + "".join([label + _series_value(active[position]) for position, label in members])
+        + "}"
+        for before, after, members in layout
+    ]
 
 
 class EmfStdoutMetricExporter(MetricExporter):

@@ -241,7 +241,7 @@ def dynamodb_call(operation: str, table: str, region: str | None) -> _ClientScop
         "rpc.system": "aws-api",
         "rpc.service": "DynamoDB",
         "rpc.method": operation,
-        "aws.dynamodb.table_names": [table],
+        "aws.dynamodb.table_names": (table,),  # an array attribute (immutable, hashable)
     }
     if region:
         attrs["cloud.region"] = region

@@ -259,6 +259,26 @@ def _trace_id_field(trace_id: int) -> bytes:
     return found
 
 
+# Whole attribute blocks of spans, by their items and value types (True == 1 == 1.0 in a
+# dict key): a client span's attributes are the same call after call (same peer, method,
+# URL, table), so its block is encoded once.
+_blocks: dict[tuple[tuple[tuple[str, Any], ...], tuple[type, ...]], bytes] = {}
+
+
+def _span_attributes(attributes: Mapping[str, Any]) -> bytes:
+    items = (tuple(attributes.items()), tuple(map(type, attributes.values())))
+    try:
+        found = _blocks.get(items)
+    except TypeError:  # an unhashable value (a list): encoded pair by pair
+        return _attributes(_SPAN_ATTRS, attributes)
+    if found is None:
+        found = _attributes(_SPAN_ATTRS, attributes)
+        if len(_blocks) >= _PAIR_CACHE_LIMIT:
+            _blocks.clear()
+        _blocks[items] = found
+    return found
+
+
 def _span(span: Span) -> bytes:
     context = span.context
     parent = span.parent
@@ -275,7 +295,7 @@ def _span(span: Span) -> bytes:
     if span.end_time:
         parts.append(_SPAN_END + _pack_fixed64(span.end_time))
     if span.attributes:
-        parts.append(_attributes(_SPAN_ATTRS, span.attributes))
+        parts.append(_span_attributes(span.attributes))
     for event in span.events:
         parts.append(
             _ld(

@@ -106,7 +106,7 @@ def test_one_invocation_yields_exactly_the_expected_telemetry(
         "rpc.service": "DynamoDB",
         "rpc.method": "GetItem",
         # A list as recorded (the SDK turned it into a tuple); the same OTLP array value.
-        "aws.dynamodb.table_names": ["naver-sms-bookings"],
+        "aws.dynamodb.table_names": ("naver-sms-bookings",),
         "cloud.region": "ap-northeast-2",
     }
     sens = dict(spans[2].attributes or {})
