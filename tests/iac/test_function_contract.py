@@ -18,9 +18,11 @@ from naver_sms.config import constants as config_constants
 from naver_sms.config.resolve import parse_bool
 from naver_sms.config.settings import Settings
 from naver_sms.telemetry import constants as telemetry_constants
-from naver_sms.telemetry.exporters import exporter_name
-from naver_sms.telemetry.otlp import signal_endpoint
+from naver_sms.telemetry.emf import EmfStdoutMetricExporter
+from naver_sms.telemetry.exporters import exporter_name, metric_exporter, span_exporter
+from naver_sms.telemetry.otlp import OtlpMetricExporter, OtlpSpanExporter, signal_endpoint
 from naver_sms.telemetry.setup import flush_budget_ms
+from naver_sms.telemetry.xray_udp import XrayUdpSpanExporter
 from support.terraform import (
     FUNCTION_MODULE,
     FUNCTION_PURE_FILES,
@@ -37,6 +39,7 @@ REQUIRED = {"aws_region": REGION, "package_path": "build/naver-sms-lambda.zip"}
 OUTPUTS = {
     "environment": "local.environment",
     "layer": "local.collector_layer_arn",
+    "layers": "local.layers",
     "switches": "local.switch_parameter_names",
     "switch_values": "local.switch_initial_values",
     "handler": "local.handler",
@@ -149,6 +152,121 @@ def test_the_otlp_swap_sets_exactly_what_otlp_yaml_reads(tmp_path: Path) -> None
     assert yaml.safe_load(env["NAVER_SMS_OTLP_BACKEND_HEADERS"]) == {"api-key": "k"}
 
 
+def test_by_default_the_layer_is_attached_and_both_signals_go_to_it(
+    defaults: dict[str, Any],
+) -> None:
+    assert defaults["layers"] == [defaults["layer"]]
+    env = defaults["environment"]
+    assert env["OTEL_TRACES_EXPORTER"] == env["OTEL_METRICS_EXPORTER"] == "otlp"
+    assert isinstance(span_exporter(_exporter("traces", env), env), OtlpSpanExporter)
+    assert isinstance(metric_exporter(_exporter("metrics", env), env), OtlpMetricExporter)
+
+
+def _exporter(signal: str, env: dict[str, str]) -> str:
+    variable = (
+        telemetry_constants.OTEL_TRACES_EXPORTER
+        if signal == "traces"
+        else telemetry_constants.OTEL_METRICS_EXPORTER
+    )
+    return exporter_name(variable, env, None)
+
+
+@pytest.fixture(scope="module")
+def collector_less(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    # Backend settings too: without a collector nothing reads them, so none may reach the env.
+    return _evaluate(
+        tmp_path_factory.mktemp("collector_less"),
+        traces_exporter="xray_udp",
+        metrics_exporter="emf",
+        otlp_backend_endpoint="https://otlp.example",
+        otlp_backend_headers={"api-key": "k"},
+    )
+
+
+def test_collector_less_attaches_no_layer_and_no_collector_settings(
+    collector_less: dict[str, Any], defaults: dict[str, Any]
+) -> None:
+    assert collector_less["layers"] == []
+    env = collector_less["environment"]
+    collector_only = {
+        "OPENTELEMETRY_COLLECTOR_CONFIG_URI",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        *_collector_env_names("collector/otlp.yaml"),
+    }
+    assert not collector_only & set(env), sorted(collector_only & set(env))
+    # Otherwise the default deployment's environment, only the two exporters differ.
+    default_env = defaults["environment"]
+    assert set(default_env) - set(env) == {
+        "OPENTELEMETRY_COLLECTOR_CONFIG_URI",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+    }
+    changed = {name for name, value in env.items() if default_env.get(name) != value}
+    assert changed == {"OTEL_TRACES_EXPORTER", "OTEL_METRICS_EXPORTER"}
+
+
+def test_collector_less_makes_the_code_export_to_the_daemon_and_stdout(
+    collector_less: dict[str, Any],
+) -> None:
+    env = collector_less["environment"]
+    assert env["OTEL_TRACES_EXPORTER"] == "xray_udp"
+    assert env["OTEL_METRICS_EXPORTER"] == "emf"
+    spans = span_exporter(_exporter("traces", env), env)
+    assert isinstance(spans, XrayUdpSpanExporter)
+    # The daemon address is Lambda's AWS_XRAY_DAEMON_ADDRESS, not something the module sets.
+    assert spans.address is None
+    assert isinstance(metric_exporter(_exporter("metrics", env), env), EmfStdoutMetricExporter)
+    assert flush_budget_ms(env) == telemetry_constants.DEFAULT_FLUSH_MS
+
+
+@pytest.mark.parametrize(
+    ("traces", "metrics"),
+    [("xray_udp", "otlp"), ("otlp", "emf")],
+    ids=["xray_udp+otlp", "otlp+emf"],
+)
+def test_a_mixed_mode_keeps_the_collector(traces: str, metrics: str, tmp_path: Path) -> None:
+    values = _evaluate(tmp_path, traces_exporter=traces, metrics_exporter=metrics)
+    assert values["layers"] == [values["layer"]]
+    env = values["environment"]
+    assert env["OPENTELEMETRY_COLLECTOR_CONFIG_URI"] == "/var/task/collector/config.yaml"
+    assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == telemetry_constants.DEFAULT_OTLP_ENDPOINT
+    assert (_exporter("traces", env), _exporter("metrics", env)) == (traces, metrics)
+
+
+def _precondition_expression(needle: str) -> str:
+    preconditions = _function_resource()["lifecycle"][0]["precondition"]
+    (found,) = [p for p in preconditions if needle in p["error_message"]]
+    condition: str = found["condition"]
+    return condition.removeprefix("${").removesuffix("}")
+
+
+@pytest.mark.parametrize(
+    ("variables", "accepted"),
+    [
+        ({"traces_exporter": "xray_udp", "metrics_exporter": "emf"}, True),
+        ({"collector_config": "collector/otlp.yaml"}, True),
+        ({"collector_config": "collector/otlp.yaml", "traces_exporter": "xray_udp"}, True),
+        (
+            {
+                "collector_config": "collector/otlp.yaml",
+                "traces_exporter": "xray_udp",
+                "metrics_exporter": "emf",
+            },
+            False,
+        ),
+    ],
+)
+def test_the_otlp_swap_without_a_collector_fails_the_precondition(
+    variables: dict[str, Any], accepted: bool, tmp_path: Path
+) -> None:
+    # The precondition sits on the function (main.tf needs the provider); its condition uses
+    # only var.* and local.*, so Terraform evaluates it here on the pure files.
+    expression = _precondition_expression("collector/otlp.yaml")
+    assert "data." not in expression
+    outputs = {"accepted": expression}
+    values = evaluate(FUNCTION_MODULE, FUNCTION_PURE_FILES, REQUIRED | variables, outputs, tmp_path)
+    assert values["accepted"] is accepted
+
+
 def test_the_production_config_needs_no_backend_variables(defaults: dict[str, Any]) -> None:
     assert _collector_env_names("collector/config.yaml") == set()
     assert not [name for name in defaults["environment"] if "OTLP_BACKEND" in name]
@@ -194,14 +312,20 @@ def test_handler_and_runtime(defaults: dict[str, Any]) -> None:
     assert defaults["runtime"] == "python3.12"
 
 
-def test_the_function_resource_uses_the_evaluated_values() -> None:
+def _function_resource() -> dict[str, Any]:
     (function,) = module_blocks(FUNCTION_MODULE, "resource", "aws_lambda_function").values()
+    return function
+
+
+def test_the_function_resource_uses_the_evaluated_values() -> None:
+    function = _function_resource()
     assert function["handler"] == "${local.handler}"
     assert function["runtime"] == "${local.runtime}"
     assert function["environment"] == [{"variables": "${local.environment}"}]
-    assert function["layers"] == ["${local.collector_layer_arn}"]
+    assert function["layers"] == "${local.layers}"
     assert function["architectures"] == ["${var.architecture}"]
     assert function["filename"] == "${var.package_path}"
+    # A literal: no variable can turn active tracing (and so the X-Ray daemon) off.
     assert function["tracing_config"] == [{"mode": "Active"}]
     for knob in ("memory_size", "timeout", "reserved_concurrent_executions"):
         assert function[knob] == f"${{var.{knob}}}"
@@ -267,6 +391,9 @@ def test_iam_grants_exactly_the_calls_the_code_makes() -> None:
         ({"collector_config": "collector/local.yaml"}, "collector_config must be"),
         ({"aws_region": "seoul"}, "aws_region must be a region name"),
         ({"log_retention_days": 10}, "log_retention_days must be a retention"),
+        ({"traces_exporter": "xray"}, "traces_exporter must be otlp (spans through the ADOT"),
+        ({"traces_exporter": "console"}, "traces_exporter must be otlp"),
+        ({"metrics_exporter": "xray_udp"}, "metrics_exporter must be otlp (metrics through"),
     ],
 )
 def test_variables_are_validated(variables: dict[str, Any], message: str, tmp_path: Path) -> None:

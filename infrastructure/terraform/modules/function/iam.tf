@@ -76,14 +76,17 @@ data "aws_iam_policy_document" "function" {
     }
   }
 
-  # The collector's awsxray exporter. X-Ray has no resource-level permissions for these.
+  # Lambda's X-Ray daemon (active tracing: Lambda's own segments and, with traces_exporter =
+  # xray_udp, the function's spans) and the collector's awsxray exporter: the actions of
+  # AWSXRayDaemonWriteAccess that send data. X-Ray has no resource-level permissions for these.
   statement {
     sid       = "XRay"
     actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
     resources = ["*"]
   }
 
-  # The runtime's own log lines, the structured logs and the collector's EMF (stdout).
+  # The runtime's own log lines, the structured logs and the EMF on stdout (the collector's
+  # awsemf, or the function's own with metrics_exporter = emf).
   statement {
     sid       = "Logs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]

@@ -1,6 +1,6 @@
 # Pure values (only var.* and local.*): tests/iac evaluates this file with the real Terraform
 # binary, offline, and checks the result against naver_sms.config.constants, the telemetry
-# constants and collector/README.md.
+# constants (and exporter selection) and collector/README.md.
 
 locals {
   handler = "naver_sms.app.handler.lambda_handler"
@@ -14,18 +14,24 @@ locals {
     "arn:aws:lambda:${var.aws_region}:901920570463:layer:aws-otel-collector-${local.collector_layer_arch}-ver-0-117-0:1",
   )
 
+  # Collector-less: spans as OTLP datagrams to Lambda's X-Ray daemon (AWS_XRAY_DAEMON_ADDRESS,
+  # set by Lambda with active tracing) and metrics as EMF on stdout, so no extension runs. Any
+  # otlp signal (a mixed mode too) needs the collector on localhost:4318.
+  collector_enabled = !(var.traces_exporter == "xray_udp" && var.metrics_exporter == "emf")
+  layers            = local.collector_enabled ? [local.collector_layer_arn] : []
+
   # Packaged with the code: the zip holds collector/*.yaml at its root, i.e. under /var/task.
-  collector_config_uri = "/var/task/${var.collector_config}"
-  otlp_swap            = var.collector_config == "collector/otlp.yaml"
+  collector_config_uri = local.collector_enabled ? "/var/task/${var.collector_config}" : null
+  otlp_swap            = local.collector_enabled && var.collector_config == "collector/otlp.yaml"
 
   environment = { for name, value in {
-    # Read by the collector extension.
+    # Read by the collector extension (only when it runs).
     OPENTELEMETRY_COLLECTOR_CONFIG_URI = local.collector_config_uri
     NAVER_SMS_OTLP_BACKEND_ENDPOINT    = local.otlp_swap ? var.otlp_backend_endpoint : null
     NAVER_SMS_OTLP_BACKEND_HEADERS     = local.otlp_swap && length(var.otlp_backend_headers) > 0 ? jsonencode(var.otlp_backend_headers) : null
-    # Read by naver_sms.telemetry: OTLP/HTTP to the collector on localhost.
-    OTEL_EXPORTER_OTLP_ENDPOINT  = "http://localhost:4318"
-    OTEL_TRACES_EXPORTER         = "otlp"
+    # Read by naver_sms.telemetry: OTLP/HTTP to the collector on localhost, for the otlp signals.
+    OTEL_EXPORTER_OTLP_ENDPOINT  = local.collector_enabled ? "http://localhost:4318" : null
+    OTEL_TRACES_EXPORTER         = var.traces_exporter
     OTEL_METRICS_EXPORTER        = var.metrics_exporter
     OTEL_SERVICE_NAME            = var.service_name
     DEPLOYMENT_ENVIRONMENT       = var.environment

@@ -52,7 +52,7 @@ resource "aws_ssm_parameter" "switch" {
   }
 }
 
-# --- Logs: the function's log group, also where the collector's EMF lands ------------------
+# --- Logs: the function's log group, also where the EMF lands (collector's or function's) ---
 
 resource "aws_cloudwatch_log_group" "this" {
   # A customer managed key is optional (var.kms_key_arn); CloudWatch Logs encrypts at rest regardless.
@@ -71,7 +71,7 @@ resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_272:Code signing needs a signing profile outside this module's scope; the package is built by CI from the repository.
   # Environment variables hold no secrets (secrets come from SSM SecureString); a customer managed key is optional (var.kms_key_arn).
   function_name                  = var.name
-  description                    = "Naver Smart Place bookings to customer SMS (SENS), instrumented with OpenTelemetry (ADOT collector layer)."
+  description                    = "Naver Smart Place bookings to customer SMS (SENS), instrumented with OpenTelemetry (${local.collector_enabled ? "ADOT collector layer" : "X-Ray daemon and EMF, no collector"})."
   role                           = aws_iam_role.this.arn
   runtime                        = local.runtime
   handler                        = local.handler
@@ -81,7 +81,7 @@ resource "aws_lambda_function" "this" {
   memory_size                    = var.memory_size
   timeout                        = var.timeout
   reserved_concurrent_executions = var.reserved_concurrent_executions
-  layers                         = [local.collector_layer_arn]
+  layers                         = local.layers
   kms_key_arn                    = var.kms_key_arn
 
   environment {
@@ -89,7 +89,9 @@ resource "aws_lambda_function" "this" {
   }
 
   # Lambda starts the X-Ray trace; the function's spans continue it (X-Ray id generator and
-  # propagator) and the collector's awsxray exporter sends them.
+  # propagator) and the collector's awsxray exporter sends them, or with traces_exporter =
+  # xray_udp the function itself, to the X-Ray daemon that active tracing starts (and
+  # AWS_XRAY_DAEMON_ADDRESS names). Always Active: no variable turns it off.
   tracing_config {
     mode = "Active"
   }
@@ -105,6 +107,11 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = data.aws_region.current.name == var.aws_region
       error_message = "aws_region must equal the provider's region: the collector layer is regional."
+    }
+
+    precondition {
+      condition     = local.collector_enabled || var.collector_config != "collector/otlp.yaml"
+      error_message = "collector_config = collector/otlp.yaml (the vendor-neutral swap) needs the collector, but traces_exporter = xray_udp with metrics_exporter = emf attaches none: use an otlp exporter or collector/config.yaml."
     }
   }
 }

@@ -14,7 +14,7 @@ output "role_arn" {
 }
 
 output "log_group_name" {
-  description = "The function's log group: structured logs and the collector's EMF documents."
+  description = "The function's log group: structured logs and the EMF documents (the collector's or the function's)."
   value       = aws_cloudwatch_log_group.this.name
 }
 
@@ -34,12 +34,12 @@ output "switch_parameter_names" {
 }
 
 output "collector_layer_arn" {
-  description = "The ADOT collector layer the function runs."
-  value       = local.collector_layer_arn
+  description = "The ADOT collector layer the function runs; null without a collector (traces_exporter = xray_udp, metrics_exporter = emf)."
+  value       = one(local.layers)
 }
 
 output "collector_config_uri" {
-  description = "OPENTELEMETRY_COLLECTOR_CONFIG_URI: where the collector reads its configuration."
+  description = "OPENTELEMETRY_COLLECTOR_CONFIG_URI: where the collector reads its configuration; null without a collector."
   value       = local.collector_config_uri
 }
 

@@ -44,7 +44,7 @@ variable "architecture" {
 }
 
 variable "collector_layer_arn" {
-  description = "ADOT collector layer ARN; null picks the collector-only layer documented in collector/README.md for aws_region and architecture (set it in regions where account 901920570463 does not publish the layer)."
+  description = "ADOT collector layer ARN; null picks the collector-only layer documented in collector/README.md for aws_region and architecture (set it in regions where account 901920570463 does not publish the layer). Ignored without a collector (traces_exporter = xray_udp and metrics_exporter = emf)."
   type        = string
   default     = null
 
@@ -55,7 +55,7 @@ variable "collector_layer_arn" {
 }
 
 variable "collector_config" {
-  description = "Collector configuration inside the package: collector/config.yaml (awsemf + awsxray) or collector/otlp.yaml (the vendor-neutral otlphttp swap)."
+  description = "Collector configuration inside the package: collector/config.yaml (awsemf + awsxray) or collector/otlp.yaml (the vendor-neutral otlphttp swap, which needs the collector: not with traces_exporter = xray_udp and metrics_exporter = emf)."
   type        = string
   default     = "collector/config.yaml"
 
@@ -83,14 +83,25 @@ variable "otlp_backend_headers" {
   sensitive   = true
 }
 
+variable "traces_exporter" {
+  description = "OTEL_TRACES_EXPORTER: otlp (through the collector's awsxray) or xray_udp (the function sends OTLP spans over UDP to Lambda's X-Ray daemon; active tracing, always on, provides it). xray_udp with metrics_exporter = emf needs no collector: the layer is not attached."
+  type        = string
+  default     = "otlp"
+
+  validation {
+    condition     = contains(["otlp", "xray_udp"], var.traces_exporter)
+    error_message = "traces_exporter must be otlp (spans through the ADOT collector layer) or xray_udp (spans straight to Lambda's X-Ray daemon)."
+  }
+}
+
 variable "metrics_exporter" {
-  description = "OTEL_METRICS_EXPORTER: otlp (through the collector's awsemf) or emf (the function writes EMF on stdout itself)."
+  description = "OTEL_METRICS_EXPORTER: otlp (through the collector's awsemf) or emf (the function writes EMF on stdout itself). emf with traces_exporter = xray_udp needs no collector: the layer is not attached."
   type        = string
   default     = "otlp"
 
   validation {
     condition     = contains(["otlp", "emf"], var.metrics_exporter)
-    error_message = "metrics_exporter must be otlp or emf."
+    error_message = "metrics_exporter must be otlp (metrics through the ADOT collector layer) or emf (EMF lines on stdout)."
   }
 }
 
