@@ -4,8 +4,8 @@
   fresh process in the order the handler needs them (boto3 and a client first, as every
   variant has them), median over several processes.
 - Warm: the cost of one log line, one client span, one metric point, and of one OTLP/HTTP POST
-  to the live collector with a new connection (what the exporter does today) against a
-  kept-alive connection and a UDP datagram (what an X-Ray-daemon style exporter would do).
+  to the live collector (the exporter's own `http_wire`, new and kept-alive connection, and
+  `http.client` for comparison) against a UDP datagram (the `xray_udp` exporter).
 
 `run()` is called by :mod:`benchmarks.run`; `python -m benchmarks.microbench` is the child.
 """
@@ -120,30 +120,42 @@ def _operations() -> dict[str, float]:
     os.environ["OTEL_METRICS_EXPORTER"] = "none"
     setup.configure()
     log = structlog.get_logger("bench")
-    logging.basicConfig(stream=sys.stdout, format="[%(levelname)s]\t%(asctime)s\t%(message)s")
+    # The baseline's plain stdlib line: its own handler and format, not the root logger, which
+    # configure() gave the structlog JSON chain.
     plain = logging.getLogger("plain")
     plain.setLevel(logging.INFO)
+    plain.propagate = False
+    plain_handler = logging.StreamHandler(sys.stdout)
+    plain_handler.setFormatter(
+        logging.Formatter("[%(levelname)s]\t%(asctime)s\t%(name)s\t%(message)s")
+    )
+    plain.addHandler(plain_handler)
     url = "http://127.0.0.1:9/sms/v2/services/x/messages"
 
     def client_span() -> None:
         with instruments.sens_request(url, "confirm", "gangnam-01", 1) as call:
             call.finish("success", 202)
 
+    from naver_sms.telemetry.otlp import OtlpHttpSender  # noqa: PLC0415
+
     parts = urlsplit(endpoint)
     host, port = parts.hostname or "127.0.0.1", parts.port or 4318
     headers = {"Content-Type": "application/x-protobuf"}
 
-    def post_new_connection() -> None:
-        conn = http.client.HTTPConnection(host, port, timeout=2)
+    def post_http_client() -> None:
+        conn = kept_http_client
         conn.request("POST", "/v1/traces", body=b"", headers=headers)
         conn.getresponse().read()
-        conn.close()
 
-    kept = http.client.HTTPConnection(host, port, timeout=2)
+    kept_http_client = http.client.HTTPConnection(host, port, timeout=2)
+    sender = OtlpHttpSender(endpoint.rstrip("/") + "/v1/traces", {})
 
-    def post_keep_alive() -> None:
-        kept.request("POST", "/v1/traces", body=b"", headers=headers)
-        kept.getresponse().read()
+    def post_wire() -> None:
+        sender.post(b"", time.monotonic() + 2)
+
+    def post_wire_new_connection() -> None:
+        sender.close()
+        sender.post(b"", time.monotonic() + 2)
 
     udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     payload = b"x" * 2000
@@ -162,9 +174,14 @@ def _operations() -> dict[str, float]:
             ),
             3000,
         ),
-        "OTLP/HTTP POST to the collector, new connection": _per_call_us(post_new_connection, 500),
-        "OTLP/HTTP POST to the collector, kept-alive connection": _per_call_us(
-            post_keep_alive, 500
+        "OTLP/HTTP POST to the collector (naver-sms http_wire), new connection": _per_call_us(
+            post_wire_new_connection, 500
+        ),
+        "OTLP/HTTP POST to the collector (naver-sms http_wire), kept-alive": _per_call_us(
+            post_wire, 500
+        ),
+        "the same POST with http.client, kept-alive (before http_wire)": _per_call_us(
+            post_http_client, 500
         ),
         "UDP datagram (2 kB) to the X-Ray daemon address": _per_call_us(
             lambda: udp.sendto(payload, target), 3000
