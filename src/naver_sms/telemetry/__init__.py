@@ -1,14 +1,14 @@
 """Telemetry for the naver-sms Lambda: OpenTelemetry spans and metrics, structlog logs.
 
 Importing this package is cheap: the public names below load their modules on first use
-(PEP 562), and the SDK and exporters load only in `configure()`.
+(PEP 562), and the export pipeline and the chosen exporters load only in `configure()`.
 
     from naver_sms.telemetry import instrument_handler
 
     @instrument_handler(switch=telemetry_switch_is_on)
     def lambda_handler(event, context): ...
 
-- :func:`configure` — install the SDK once per execution environment (idempotent; the
+- :func:`configure` — install the pipeline once per execution environment (idempotent; the
   decorator calls it at init).
 - :func:`instrument_handler` — invocation span, cold start, bounded flush, kill switch.
 - :func:`configure_logging` — the structlog JSON chain alone (CLI tools without telemetry).

@@ -115,7 +115,7 @@ def check_emf_exporters(config: Mapping[str, Any], where: str = "collector confi
         problems.append(
             f"{where}: exporters.{component}.namespace is {have.get('namespace')!r}; leave it "
             "unset: awsemf then takes each metric's namespace from its resource "
-            "(service.namespace/service.name, set per catalog namespace by the SDK pipeline)"
+            "(service.namespace/service.name, set per catalog namespace by the telemetry pipeline)"
         )
     if have.get("dimension_rollup_option") != want["dimension_rollup_option"]:
         problems.append(
