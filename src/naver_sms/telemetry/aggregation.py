@@ -310,6 +310,14 @@ class MetricStore:
             series.reset()
         self._active.clear()
         self._since = time.time_ns()
+        self._bound()
+
+    def _bound(self) -> None:
+        """Past MAX_SERIES series, or as many aliases (raw values that scrub to one series),
+        forget them all: only a caller passing a high-cardinality value gets here."""
+        if len(self._series) > MAX_SERIES or len(self.aliases) > MAX_SERIES:
+            self._series.clear()
+            self.aliases.clear()
 
     def forget_aliases(self) -> None:
         """Make the next measurements validate again (e.g. new secrets to scrub)."""
@@ -334,9 +342,7 @@ class MetricStore:
             for series in active:
                 series.reset()
             active.clear()
-            if len(self._series) > MAX_SERIES:
-                self._series.clear()
-                self.aliases.clear()
+            self._bound()
 
     def namespace_resource(self, namespace: str) -> Resource:
         """The store's resource, with the attributes that make `awsemf` write `namespace`."""

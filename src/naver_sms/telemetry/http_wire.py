@@ -14,12 +14,14 @@ a retry on a fresh connection is safe).
 
 from __future__ import annotations
 
+import select
 import socket
 import ssl
 import time
 from collections.abc import Mapping
 
 _MAX_HEAD = 64 * 1024
+_MIN_TIMEOUT = 0.001
 _CRLF2 = b"\r\n\r\n"
 
 
@@ -51,25 +53,49 @@ class WireConnection:
         self._host_line = f"Host: {host_header}\r\n".encode("latin-1")
 
     def request_head(self, path: str, headers: Mapping[str, str]) -> bytes:
-        """Everything of the request before the body length (built once per endpoint)."""
-        lines = [f"POST {path} HTTP/1.1\r\n".encode("latin-1"), self._host_line]
-        lines += [f"{name}: {value}\r\n".encode("latin-1") for name, value in headers.items()]
+        """Everything of the request before the body length (built once per endpoint).
+
+        Raises ValueError for a header that cannot go on the wire as it is (a line break,
+        which would inject headers, or a character outside latin-1), naming the header.
+        """
+        lines = [f"POST {_checked('path', path)} HTTP/1.1\r\n".encode("latin-1"), self._host_line]
+        for name, value in headers.items():
+            line = f"{_checked('header name', name)}: {_checked(f'header {name!r}', value)}\r\n"
+            lines.append(line.encode("latin-1"))
         return b"".join(lines)
 
     def connect(self, timeout: float) -> None:
         sock = socket.create_connection((self.host, self.port), timeout=timeout)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if self.tls:
-            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=self.host)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if self.tls:
+                sock = ssl.create_default_context().wrap_socket(sock, server_hostname=self.host)
+        except BaseException:
+            sock.close()
+            raise
         self.sock = sock
 
     def send(self, head: bytes, body: bytes, timeout: float) -> None:
-        """Write one request; raises OSError as the socket does (the caller classifies)."""
+        """Write one request within `timeout` seconds in all (connecting included); raises
+        OSError as the socket does (the caller classifies)."""
+        deadline = time.monotonic() + timeout
         if self.sock is None:
             self.connect(timeout)
         assert self.sock is not None
-        self.sock.settimeout(timeout)
+        self.sock.settimeout(max(deadline - time.monotonic(), _MIN_TIMEOUT))
         self.sock.sendall(b"%sContent-Length: %d\r\n\r\n%s" % (head, len(body), body))
+
+    def dropped(self) -> bool:
+        """True when the kept connection was closed by the peer (or has unread bytes, which
+        no answer-less idle connection should): it must not carry a request."""
+        sock = self.sock
+        if sock is None:
+            return False
+        try:
+            readable, _, _ = select.select([sock], [], [], 0)
+        except (OSError, ValueError):
+            return True
+        return bool(readable)
 
     def receive(self, timeout: float) -> Answer:
         """Read one whole answer (body discarded) within `timeout` seconds in all.
@@ -167,6 +193,16 @@ def _shrink_timeout(sock: socket.socket, deadline: float) -> None:
     if remaining <= 0:
         raise WireError("timed out waiting for the answer")
     sock.settimeout(remaining)
+
+
+def _checked(what: str, text: str) -> str:
+    if "\r" in text or "\n" in text:
+        raise ValueError(f"OTLP {what} contains a line break")
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"OTLP {what} has a character HTTP headers cannot carry") from exc
+    return text
 
 
 def _parse_head(head: bytes) -> tuple[int, int | None, bool, bool]:

@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 from naver_sms.telemetry import constants as env_names
 from naver_sms.telemetry.aggregation import MetricsData, SeriesBatch
 from naver_sms.telemetry.exporting import ExportResult, MetricExporter, SpanExporter
-from naver_sms.telemetry.http_wire import PeerClosed, WireConnection, WireError
+from naver_sms.telemetry.http_wire import WireConnection, WireError
 from naver_sms.telemetry.otlp_proto import encode_metrics, encode_series, encode_spans
 from naver_sms.telemetry.spans import Span
 
@@ -85,10 +85,14 @@ class OtlpHttpSender:
     def begin(self, body: bytes, deadline: float) -> InFlight:
         """Send the request and return without waiting for the answer (see :meth:`finish`).
 
-        The connection is kept alive between invocations (no handshake per flush). A kept
-        connection the collector has meanwhile closed fails before the request could be read;
-        only then is the request repeated once, on a fresh connection, so nothing is sent twice.
+        The connection is kept alive between invocations (no handshake per flush). One the
+        collector closed while idle is noticed before sending (it reads as closed) and
+        replaced. A request is written at most once: if the connection turns out to be
+        gone while writing, it is repeated once on a fresh connection (the collector cannot
+        have read it); once written, it is never sent again, whatever happens to the answer.
         """
+        if self._wire.dropped():
+            self.close()
         reused = self._wire.sock is not None
         try:
             self._send(body, deadline)
@@ -101,18 +105,11 @@ class OtlpHttpSender:
             except _StaleConnection as again:
                 self.close()
                 raise ExportError(str(again)) from again
-            reused = False
-        return InFlight(body, deadline, retry_allowed=reused)
+        return InFlight(body, deadline)
 
     def finish(self, flight: InFlight) -> None:
         """Wait (until the deadline) for the answer to the request `begin` sent."""
-        try:
-            self._receive(flight.deadline)
-        except _StaleConnection as exc:
-            self.close()
-            if not flight.retry_allowed:
-                raise ExportError(str(exc)) from exc
-            self.finish(self.begin(flight.body, flight.deadline))
+        self._receive(flight.deadline)
 
     def _send(self, body: bytes, deadline: float) -> None:
         remaining = min(deadline - time.monotonic(), self.max_timeout_s)
@@ -135,10 +132,7 @@ class OtlpHttpSender:
             raise ExportError("flush budget spent before the response")
         try:
             answer = self._wire.receive(remaining)
-        except PeerClosed as exc:
-            # Closed without a byte of answer: the collector dropped an idle connection.
-            raise _StaleConnection(str(exc)) from exc
-        except (WireError, OSError) as exc:
+        except (WireError, OSError) as exc:  # PeerClosed included: the request may have counted
             self.close()
             raise ExportError(f"{type(exc).__name__}: {exc}") from exc
         if answer.will_close:
@@ -153,13 +147,11 @@ class OtlpHttpSender:
 class InFlight:
     """A request sent and not yet answered."""
 
-    __slots__ = ("body", "deadline", "retry_allowed")
+    __slots__ = ("body", "deadline")
 
-    def __init__(self, body: bytes, deadline: float, retry_allowed: bool) -> None:
+    def __init__(self, body: bytes, deadline: float) -> None:
         self.body = body
         self.deadline = deadline
-        # Sent on a kept connection, which may turn out to have been closed.
-        self.retry_allowed = retry_allowed
 
 
 class _StaleConnection(Exception):

@@ -31,6 +31,7 @@ from naver_sms.telemetry.aggregation import (
     Sum,
 )
 from naver_sms.telemetry.catalog import Instrument, MetricSpec
+from naver_sms.telemetry.redaction import CACHEABLE_TEXT
 from naver_sms.telemetry.resource import SCOPE, InstrumentationScope, Resource
 from naver_sms.telemetry.spans import Span, SpanContext, SpanKind
 
@@ -124,6 +125,17 @@ _SCALARS = (str, int, float, bool)
 _encoded_pairs: dict[tuple[bytes, str, type, Any], bytes] = {}  # type: list -> its tuple
 
 
+def _cacheable(value: Any) -> bool:
+    """Worth caching: a short string, a number, or a sequence of short strings. Long texts
+    (exception messages, stack traces) rarely repeat and would only hold memory."""
+    kind = type(value)
+    if kind is str:
+        return len(value) <= CACHEABLE_TEXT
+    if kind is list or kind is tuple:
+        return all(type(v) is str and len(v) <= CACHEABLE_TEXT for v in value)
+    return kind in _SCALARS
+
+
 def _attributes(tag: bytes, attributes: Mapping[str, Any] | None) -> bytes:
     if not attributes:
         return b""
@@ -131,13 +143,10 @@ def _attributes(tag: bytes, attributes: Mapping[str, Any] | None) -> bytes:
     out = []
     for key, value in attributes.items():
         kind = type(value)
-        if kind not in _SCALARS:
-            if kind is not list or not all(type(v) is str for v in value):
-                out.append(_ld(tag, _key_value(key, value)))
-                continue
-            cache_key = (tag, key, kind, tuple(value))  # strings (table names): cached too
-        else:
-            cache_key = (tag, key, kind, value)
+        if not _cacheable(value):
+            out.append(_ld(tag, _key_value(key, value)))
+            continue
+        cache_key = (tag, key, kind, tuple(value) if kind is list else value)
         encoded = cache.get(cache_key)
         if encoded is None:
             encoded = _ld(tag, _key_value(key, value))
@@ -230,9 +239,10 @@ def _name_field(name: str) -> bytes:
     found = _names.get(name)
     if found is None:
         found = _str(_SPAN_NAME, name)
-        if len(_names) >= _PAIR_CACHE_LIMIT:
-            _names.clear()
-        _names[name] = found
+        if len(name) <= CACHEABLE_TEXT:
+            if len(_names) >= _PAIR_CACHE_LIMIT:
+                _names.clear()
+            _names[name] = found
     return found
 
 
@@ -243,9 +253,10 @@ def _status_field(code: int, description: str | None) -> bytes:
         found = _ld(
             _SPAN_STATUS, _str(_STATUS_MESSAGE, description or "") + _count(_STATUS_CODE, code)
         )
-        if len(_statuses) >= _PAIR_CACHE_LIMIT:
-            _statuses.clear()
-        _statuses[key] = found
+        if description is None or len(description) <= CACHEABLE_TEXT:
+            if len(_statuses) >= _PAIR_CACHE_LIMIT:
+                _statuses.clear()
+            _statuses[key] = found
     return found
 
 
@@ -263,6 +274,7 @@ def _trace_id_field(trace_id: int) -> bytes:
 # dict key): a client span's attributes are the same call after call (same peer, method,
 # URL, table), so its block is encoded once.
 _blocks: dict[tuple[tuple[tuple[str, Any], ...], tuple[type, ...]], bytes] = {}
+_BLOCK_LIMIT = 512
 
 
 def _span_attributes(attributes: Mapping[str, Any]) -> bytes:
@@ -273,9 +285,12 @@ def _span_attributes(attributes: Mapping[str, Any]) -> bytes:
         return _attributes(_SPAN_ATTRS, attributes)
     if found is None:
         found = _attributes(_SPAN_ATTRS, attributes)
-        if len(_blocks) >= _PAIR_CACHE_LIMIT:
-            _blocks.clear()
-        _blocks[items] = found
+        # Only blocks of cacheable values (sequences only of strings, so `(1,)` can never
+        # stand for `(True,)`); ids make most server-span blocks unique: a small bound.
+        if all(map(_cacheable, attributes.values())):
+            if len(_blocks) >= _BLOCK_LIMIT:
+                _blocks.clear()
+            _blocks[items] = found
     return found
 
 

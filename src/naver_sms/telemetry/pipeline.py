@@ -22,7 +22,6 @@ from typing import Any
 from naver_sms.telemetry import catalog
 from naver_sms.telemetry.aggregation import STORE, MetricsData, MetricStore
 from naver_sms.telemetry.exporting import ExportResult, MetricExporter, SpanExporter
-from naver_sms.telemetry.instruments import record
 from naver_sms.telemetry.redaction import known_clean, scrub_text_cached
 from naver_sms.telemetry.spans import Event, Span, Status
 
@@ -171,7 +170,11 @@ class TelemetryPipeline:
             in_flight, self.pending_failures = self.pending_failures, {}
             try:
                 for signal, count in in_flight.items():
-                    record(catalog.TELEMETRY_EXPORT_FAILURES, count, signal=signal)
+                    # Straight into the store: counted even when the kill switch turned
+                    # recording off for the invocation that flushes them.
+                    self.metric_store.add(
+                        catalog.TELEMETRY_EXPORT_FAILURES, count, {"signal": signal}
+                    )
                 if self.metric_store.pending():
                     export_series = getattr(self.metric_exporter, "export_series", None)
                     if export_series is not None:  # EMF, OTLP: straight from the series

@@ -96,6 +96,9 @@ def redact_secrets(text: str) -> str:
 # cleared in place and never rebound (the pipeline reads it directly),
 # forgotten when the secrets change and when full.
 _CLEAN_LIMIT: Final = 4096
+# Longer texts (exception messages, stack traces) rarely repeat: caching them would only hold
+# memory. The export caches of otlp_proto use the same bound.
+CACHEABLE_TEXT: Final = 256
 known_clean: set[str] = set()
 
 
@@ -104,7 +107,7 @@ def scrub_text_cached(text: str) -> str:
     if text in known_clean:
         return text
     clean = scrub_text(text)
-    if clean is text:
+    if clean is text and len(text) <= CACHEABLE_TEXT:  # not messages nor stack traces
         if len(known_clean) >= _CLEAN_LIMIT:
             known_clean.clear()
         known_clean.add(text)

@@ -17,8 +17,8 @@ Neither the OpenTelemetry API nor its SDK is imported: the data model and the wi
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, TypeVar
 
 import structlog
 
@@ -125,6 +125,29 @@ def _exporter_or_none(variable: str, environ: Mapping[str, str], override: str |
         return "none"
 
 
+E = TypeVar("E")
+
+
+def _build_or_none(
+    build: Callable[[str, Mapping[str, str]], E | None],
+    variable: str,
+    name: str,
+    environ: Mapping[str, str],
+) -> E | None:
+    """The exporter, or None when its settings cannot make one (a bad endpoint or header):
+    logged, and the function runs without that signal rather than failing to start."""
+    try:
+        return build(name, environ)
+    except Exception as exc:
+        _log.error(
+            "telemetry_config_invalid",
+            variable=variable,
+            error=f"{type(exc).__name__}: {exc}",
+            using="none",
+        )
+        return None
+
+
 def _install_pipeline(
     environ: Mapping[str, str],
     service_name: str | None,
@@ -192,8 +215,16 @@ def configure(
         state.metrics_exporter = _exporter_or_none(
             env_names.OTEL_METRICS_EXPORTER, env, metrics_exporter
         )
-        state.pipeline.span_exporter = select_span_exporter(state.traces_exporter, env)
-        state.pipeline.metric_exporter = select_metric_exporter(state.metrics_exporter, env)
+        state.pipeline.span_exporter = _build_or_none(
+            select_span_exporter, env_names.OTEL_TRACES_EXPORTER, state.traces_exporter, env
+        )
+        state.pipeline.metric_exporter = _build_or_none(
+            select_metric_exporter, env_names.OTEL_METRICS_EXPORTER, state.metrics_exporter, env
+        )
+        if state.pipeline.span_exporter is None:
+            state.traces_exporter = "none"
+        if state.pipeline.metric_exporter is None:
+            state.metrics_exporter = "none"
     instruments.set_enabled(state.enabled)
     _state = state
     return state

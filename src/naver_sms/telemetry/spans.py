@@ -107,6 +107,19 @@ class Event:
         self.timestamp = timestamp
 
 
+_SCALAR_TYPES: Final = frozenset({str, bool, int, float})
+
+
+def _sequence_attribute(value: Any) -> tuple[Any, ...] | None:
+    """`value` as a homogeneous tuple of scalars, or None when it is not one."""
+    if not isinstance(value, list | tuple) or isinstance(value, str):
+        return None
+    kinds = {type(item) for item in value}
+    if len(kinds) > 1 or not kinds <= _SCALAR_TYPES:
+        return None
+    return tuple(value)
+
+
 _getrandbits = random.getrandbits
 _time_ns = time.time_ns
 
@@ -176,8 +189,16 @@ class Span:
         return self.end_time is None
 
     def set_attribute(self, key: str, value: Any) -> None:
-        if self.end_time is None and value is not None:
-            self.attributes[key] = value
+        """As OpenTelemetry allows: a str, bool, int or float, or a sequence of one of those
+        types (kept as a tuple). Anything else (a dict, a mixed list) is dropped: it could
+        not be scrubbed reliably before export."""
+        if self.end_time is not None or value is None:
+            return
+        if type(value) not in _SCALAR_TYPES:
+            value = _sequence_attribute(value)
+            if value is None:
+                return
+        self.attributes[key] = value
 
     def set_attributes(self, attributes: Mapping[str, Any]) -> None:
         for key, value in attributes.items():

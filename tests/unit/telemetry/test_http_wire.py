@@ -475,3 +475,33 @@ def test_sender_does_not_resend_after_an_interim_answer_then_close(serve: type) 
     finally:
         sender.close()
     assert sum(len(c.requests) for c in server.conns) == 2
+
+
+def test_sender_never_resends_a_request_the_collector_read_then_closed_without_answer(
+    serve: type,
+) -> None:
+    """The collector may have counted it (delta metrics would double): an error, not a resend."""
+    server = serve([[READ, OK_EMPTY, READ, CLOSE], [READ, OK_EMPTY, HANG]])
+    sender = OtlpHttpSender(f"http://127.0.0.1:{server.port}/v1/metrics", {})
+    try:
+        sender.post(b"first", time.monotonic() + 3)
+        with pytest.raises(ExportError):
+            sender.post(b"second", time.monotonic() + 3)
+    finally:
+        sender.close()
+    assert sum(len(c.requests) for c in server.conns) == 2  # "second" went out once
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        ({"api-key": "a\r\nX-Injected: 1"}, "line break"),
+        ({"api-key\n": "a"}, "line break"),
+        ({"api-key": "✓abc"}, "cannot carry"),
+    ],
+)
+def test_headers_that_cannot_go_on_the_wire_are_refused_by_name(
+    headers: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        OtlpHttpSender("http://127.0.0.1:4318/v1/traces", headers)

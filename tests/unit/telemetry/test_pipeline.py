@@ -186,3 +186,24 @@ def test_flush_outside_an_invocation(mem: MemoryExporters) -> None:
     assert mem.metric_points() == [("discrepancies", {"channel": "sms", "kind": "mismatch"}, 1)]
     setup.configure(force=True, enabled=False)
     assert setup.flush() is None
+
+
+def test_failure_counts_survive_a_flush_with_recording_switched_off(
+    mem: MemoryExporters,
+) -> None:
+    """The kill switch stops the flow's points, not the count of exports already lost."""
+    state = _state()
+    assert state.pipeline is not None
+    state.pipeline.span_exporter = _FailingSpanExporter()
+    with TRACER.start_as_current_span("lost"):
+        pass
+    state.pipeline.metric_exporter = None  # this flush cannot deliver the count yet
+    state.flush(300)
+    state.pipeline.metric_exporter = mem.metric_exporter
+    instruments.set_enabled(False)
+    try:
+        state.flush(300)
+    finally:
+        instruments.set_enabled(True)
+    points = [p for p in mem.metric_points() if p[0] == "telemetry_export_failures"]
+    assert points == [("telemetry_export_failures", {"signal": "traces"}, 1)]

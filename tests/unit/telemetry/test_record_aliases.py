@@ -85,3 +85,15 @@ def test_too_many_series_are_forgotten_at_the_next_drain(
     instruments.record(SMS, sms_type="confirm", store_id="s-0", mode="live")
     assert captured.metric_points()[-1][1]["store_id"] == "s-0"
     assert captured.metric_points()[-1][2] == 1
+
+
+def test_aliases_are_bounded_even_when_they_all_scrub_to_one_series(
+    captured: testing.Captured, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Phone numbers passed by mistake as store ids all scrub to `010-****-5678`: one series,
+    but one alias per raw value; the store forgets them past the bound, drained or not."""
+    monkeypatch.setattr(aggregation, "MAX_SERIES", 5)
+    for index in range(8):
+        instruments.record(SMS, sms_type="confirm", store_id=f"010{index:04d}5678", mode="live")
+    aggregation.STORE.discard()  # no metric exporter: discard, which must bound too
+    assert len(aggregation.STORE.aliases) <= 5

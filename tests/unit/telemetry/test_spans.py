@@ -265,3 +265,18 @@ def test_an_ok_status_carries_no_description(tracer: Tracer) -> None:
     span = tracer.start_span("s")
     span.set_status(StatusCode.OK, "all good")
     assert (span.status.status_code, span.status.description) == (StatusCode.OK, None)
+
+
+def test_attribute_values_are_what_opentelemetry_allows(tracer: Tracer) -> None:
+    """Dicts and mixed lists are dropped (they could not be scrubbed reliably); a list of one
+    scalar type is kept as a tuple."""
+    span = tracer.start_span("s")
+    assert isinstance(span, Span)
+    span.set_attribute("nested", {"phone": "010-1234-5678"})
+    span.set_attribute("mixed", [1, "01012345678"])
+    span.set_attribute("objects", [object()])
+    span.set_attribute("none", None)
+    span.set_attribute("tables", ["a", "b"])
+    span.set_attribute("codes", (200, 202))
+    span.set_attribute("flag", True)
+    assert span.attributes == {"tables": ("a", "b"), "codes": (200, 202), "flag": True}
