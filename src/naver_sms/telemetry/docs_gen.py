@@ -160,8 +160,11 @@ _EXPORT_PATH = f"""\
   metrics straight from the store's series) over a kept-alive socket, the HTTP/1.1 request
   written and the answer parsed by `telemetry.http_wire` (~25 µs of CPU per POST where
   `http.client` took ~120), with no retry: a collector that is down costs
-  a refused connection, one that hangs costs at most the budget. (Only a kept connection the
-  collector closed while idle is replaced once, before the request could have been read.)
+  a refused connection, one that hangs costs at most the budget. (A kept connection the
+  collector closed while idle is noticed before sending and replaced; a request once written
+  is never sent again, so a delta point is never counted twice.) Bad OTLP settings (an
+  endpoint without scheme, a header that cannot go on the wire) are logged as
+  `telemetry_config_invalid` and turn that signal off, never the function's start.
   Failures are counted in `telemetry_export_failures` (delivered with the next successful
   metric export) and logged once per failing signal (`telemetry_export_failed`, then
   `telemetry_export_recovered`).
