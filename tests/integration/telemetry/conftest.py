@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +22,7 @@ class OtlpReceiver:
     requests: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
     status: int = 200
     connections: int = 0
+    closed: int = 0  # connections the receiver has closed
     # Close each connection after answering, without saying so (an idle-timeout close).
     drop_after_response: bool = False
     # When set, each request waits (up to 2 s) until this many requests are in the receiver
@@ -30,6 +32,14 @@ class OtlpReceiver:
 
     def bodies(self, path: str) -> list[bytes]:
         return [body for p, _, body in self.requests if p == path]
+
+    def wait_all_closed(self, timeout: float = 5.0) -> None:
+        """Until every connection the receiver accepted has been closed by it."""
+        deadline = time.monotonic() + timeout
+        while self.closed < self.connections:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.connections - self.closed} connection(s) still open")
+            time.sleep(0.005)
 
 
 @pytest.fixture
@@ -66,7 +76,12 @@ def otlp_receiver() -> Iterator[OtlpReceiver]:
         def log_message(self, format: str, *args: object) -> None:
             return None
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        def shutdown_request(self, request: socket.socket) -> None:  # type: ignore[override]
+            super().shutdown_request(request)
+            receiver.closed += 1
+
+    server = Server(("127.0.0.1", 0), Handler)
     receiver.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -199,6 +199,8 @@ def test_connection_closed_by_the_collector_is_replaced_and_nothing_sent_twice(
     _configure(otlp_receiver.url)
     for _ in range(3):
         _handler({}, FakeContext())
+        # As with an idle timeout: the collector closed them while the function was idle.
+        otlp_receiver.wait_all_closed()
     assert len(otlp_receiver.bodies("/v1/traces")) == 3
     assert len(otlp_receiver.bodies("/v1/metrics")) == 3
     state = setup.current()
