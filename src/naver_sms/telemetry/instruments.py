@@ -30,6 +30,7 @@ from naver_sms.telemetry.spans import (
     StatusCode,
     activate,
     deactivate,
+    record_escaped,
 )
 
 # Flipped per invocation by the handler wrapper from the telemetry kill switch: when off,
@@ -177,8 +178,7 @@ class _ClientScope:
         if exc is not None:
             if call.outcome is None:
                 call.outcome = "network_error"
-            span.record_exception(exc)
-            span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
+            record_escaped(span, exc)
         if self._token is not None:
             deactivate(self._token)
         span.end()

@@ -302,6 +302,13 @@ def deactivate(token: Token[AnySpan]) -> None:
     _current.reset(token)
 
 
+def record_escaped(span: AnySpan, exc: BaseException) -> None:
+    """An exception leaving the span's scope, as OpenTelemetry records it: an `exception`
+    event and ERROR status `<type>: <message>`."""
+    span.record_exception(exc)
+    span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
+
+
 class ActiveSpan:
     """`with tracer.start_as_current_span(...) as span:` — current while inside, ended on exit;
     an exception is recorded on it (event + ERROR status) and propagates."""
@@ -323,9 +330,8 @@ class ActiveSpan:
         tb: TracebackType | None,
     ) -> None:
         span = self.span
-        if exc is not None and isinstance(span, Span):
-            span.record_exception(exc)
-            span.set_status(Status(StatusCode.ERROR, f"{exc_type.__name__}: {exc}"))  # type: ignore[union-attr]
+        if exc is not None:
+            record_escaped(span, exc)
         if self._token is not None:
             _current.reset(self._token)
         span.end()
