@@ -20,7 +20,7 @@ import structlog
 from naver_sms.clients import http
 from naver_sms.clients.deadline import Deadline
 from naver_sms.clients.errors import DeliveryError
-from naver_sms.clients.retry import RetryPolicy, wait_before_retry
+from naver_sms.clients.retry import RetryPolicy, retry_or_raise
 
 log = structlog.get_logger(__name__)
 
@@ -95,20 +95,15 @@ class SlackClient:
             if error is None:
                 return SlackResult(attempt)
             error.attempts = attempt
-            if not error.retryable:
-                raise error
-            waited = wait_before_retry(
+            retry_or_raise(
+                error,
                 self._policy,
                 attempt,
                 deadline,
                 rng=self._rng,
                 sleep=self._sleep,
-                retry_after_s=error.retry_after,
-            )
-            if waited is None:
-                raise error
-            log.warning(
-                "slack_retry", attempt=attempt, status=error.status, sleep_s=round(waited, 3)
+                log=log,
+                event="slack_retry",
             )
 
     def _attempt(self, payload: Mapping[str, Any], deadline: Deadline) -> SlackError | None:

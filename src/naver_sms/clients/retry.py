@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from naver_sms.clients.deadline import Deadline
+from naver_sms.clients.errors import DeliveryError
 
 
 @dataclass(frozen=True)
@@ -63,3 +65,27 @@ def wait_before_retry(
     if wait_s > 0:
         sleep(wait_s)
     return wait_s
+
+
+def retry_or_raise(
+    error: DeliveryError,
+    policy: RetryPolicy,
+    attempt: int,
+    deadline: Deadline,
+    *,
+    rng: Callable[[], float],
+    sleep: Callable[[float], None],
+    log: Any,
+    event: str,
+) -> None:
+    """After failed attempt `attempt`: raise `error` when it must not or cannot be retried
+    (not retryable, attempts used up, no time left), else wait (at least the service's
+    `retry_after`) and log `event` with the attempt, status and wait."""
+    if not error.retryable:
+        raise error
+    waited = wait_before_retry(
+        policy, attempt, deadline, rng=rng, sleep=sleep, retry_after_s=error.retry_after
+    )
+    if waited is None:
+        raise error
+    log.warning(event, attempt=attempt, status=error.status, sleep_s=round(waited, 3))

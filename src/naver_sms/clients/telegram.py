@@ -24,7 +24,7 @@ import structlog
 from naver_sms.clients import http
 from naver_sms.clients.deadline import Deadline
 from naver_sms.clients.errors import DeliveryError
-from naver_sms.clients.retry import RetryPolicy, wait_before_retry
+from naver_sms.clients.retry import RetryPolicy, retry_or_raise
 from naver_sms.clients.sms import mask_phones_in_text
 from naver_sms.telemetry import instruments
 
@@ -230,20 +230,15 @@ class TelegramClient:
                 return message_id
             assert error is not None
             error.attempts = progress.attempts
-            if not error.retryable:
-                raise error
-            waited = wait_before_retry(
+            retry_or_raise(
+                error,
                 self._policy,
                 attempt,
                 deadline,
                 rng=self._rng,
                 sleep=self._sleep,
-                retry_after_s=error.retry_after,
-            )
-            if waited is None:
-                raise error
-            log.warning(
-                "telegram_retry", attempt=attempt, status=error.status, sleep_s=round(waited, 3)
+                log=log,
+                event="telegram_retry",
             )
 
     def _attempt(
