@@ -21,7 +21,7 @@ $(IAC_STAMP): $(IAC_LOCK) $(STAMP)
 
 # Regenerate the Terraform view of the telemetry catalog (a test fails when it is stale).
 iac-generate: install
-	$(BIN)/python -m naver_sms.telemetry.terraform_contract --write
+	$(BIN)/python -m naver_sms_tools.terraform_contract --write
 
 # The deployment zip the function module deploys (package_path): naver_sms, the wheels of
 # requirements/lambda.lock for the target architecture and Python 3.12, collector/*.yaml.

@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 
-from naver_sms.telemetry import terraform_contract as contract
 from naver_sms.telemetry.catalog import (
     ALL_STORES,
     COMPARISON_NAMESPACE,
     METRICS_BY_NAME,
     NAMESPACE,
 )
+from naver_sms_tools import terraform_contract as contract
 from support.collector_outputs import catalog_signatures
 from support.terraform import (
     MONITORING_MODULE,
@@ -63,7 +63,7 @@ def test_generated_catalog_file_is_current() -> None:
     )
     # The command that CI or a developer runs agrees.
     checked = subprocess.run(
-        [sys.executable, "-m", "naver_sms.telemetry.terraform_contract", "--check"],
+        [sys.executable, "-m", "naver_sms_tools.terraform_contract", "--check"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -6,7 +6,7 @@ So the monitoring module takes namespaces, metric names and dimension sets from 
 generated here (`infrastructure/terraform/modules/monitoring/catalog.tf.json`), and
 `tests/iac` checks every alarm and widget against :func:`allowed_statistics` and the catalog.
 
-Run `python -m naver_sms.telemetry.terraform_contract --write` (or `make iac-generate`) after
+Run `python -m naver_sms_tools.terraform_contract --write` (or `make iac-generate`) after
 changing the catalog; `--check` exits 1 when the file is stale.
 """
 
@@ -206,7 +206,7 @@ def contract() -> dict[str, Any]:
     return {
         "//": (
             "Generated from src/naver_sms/telemetry/catalog.py by "
-            "`python -m naver_sms.telemetry.terraform_contract --write` (make iac-generate). "
+            "`python -m naver_sms_tools.terraform_contract --write` (make iac-generate). "
             "Do not edit: tests/iac fails when this file is stale."
         ),
         "locals": {
