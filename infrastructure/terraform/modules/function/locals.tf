@@ -60,4 +60,11 @@ locals {
     comparison  = "off"
   }
   switch_parameter_names = { for name, _ in local.switch_initial_values : name => "${var.switch_prefix}${name}" }
+
+  # The SecureString secrets naver_sms.config.secrets reads under secrets_prefix (created out of
+  # band, see the README): the role may read exactly these.
+  secret_parameter_names = [
+    for name in ["SENS_ACCESS_KEY", "SENS_SECRET_KEY", "SENS_SERVICE_ID", "SENS_CALLER_NUMBER", "TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID"] :
+    "${var.secrets_prefix}${name}"
+  ]
 }

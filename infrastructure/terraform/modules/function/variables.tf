@@ -200,13 +200,12 @@ variable "secrets_kms_key_arn" {
 }
 
 variable "kms_key_arn" {
-  description = "Customer managed KMS key for the environment variables, the log group and the table (its key policy must admit logs.<region>.amazonaws.com); null uses AWS managed encryption."
+  description = "Customer managed KMS key for the log group, the environment variables and the table (the notifications module's kms_key_arn: its key policy admits CloudWatch Logs for /aws/lambda/<name>*)."
   type        = string
-  default     = null
 
   validation {
-    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.kms_key_arn))
-    error_message = "kms_key_arn must be a KMS key ARN."
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)."
   }
 }
 
@@ -333,13 +332,13 @@ variable "schedule_enabled" {
 }
 
 variable "log_retention_days" {
-  description = "Retention of the function's log group (logs and the EMF documents in it)."
+  description = "Retention of the function's log group (logs and the EMF documents in it), at least 7 days."
   type        = number
   default     = 90
 
   validation {
-    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
-    error_message = "log_retention_days must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653)."
+    condition     = var.log_retention_days >= 7 && contains([7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a retention CloudWatch Logs accepts, at least 7 (7, 14, 30, 60, 90, ... 3653)."
   }
 }
 
