@@ -128,6 +128,7 @@ def test_optional_settings_reach_the_code(tmp_path: Path) -> None:
         booking_source_url="https://bookings.example/api",
         booking_source_stores="s1, s2",
         metrics_exporter="emf",
+        legacy_capture_path="/var/task/captures/legacy.jsonl",
     )
     env = values["environment"]
     settings = Settings.load(env=env)
@@ -136,6 +137,7 @@ def test_optional_settings_reach_the_code(tmp_path: Path) -> None:
     assert settings.switch_cache_seconds == 10.0
     assert settings.booking_source_url == "https://bookings.example/api"
     assert settings.booking_source_stores == ("s1", "s2")
+    assert settings.legacy_capture_path == Path("/var/task/captures/legacy.jsonl")
     assert exporter_name(telemetry_constants.OTEL_METRICS_EXPORTER, env, None) == "emf"
 
 
@@ -387,6 +389,7 @@ def test_retention_below_a_week_is_refused(days: int, tmp_path: Path) -> None:
         ({"aws_region": "seoul"}, "aws_region must be a region name"),
         ({"log_retention_days": 10}, "log_retention_days must be a retention"),
         ({"kms_key_arn": "alias/naver-sms"}, "kms_key_arn must be a KMS key ARN"),
+        ({"legacy_capture_path": "captures/legacy.jsonl"}, "legacy_capture_path must be a file"),
         ({"traces_exporter": "xray"}, "traces_exporter must be otlp (spans through the ADOT"),
         ({"traces_exporter": "console"}, "traces_exporter must be otlp"),
         ({"metrics_exporter": "xray_udp"}, "metrics_exporter must be otlp (metrics through"),

@@ -50,6 +50,7 @@ locals {
     BOOKING_SOURCE_STORES          = var.booking_source_stores
     STORES_CONFIG                  = var.stores_config
     GUIDE_WINDOW_HOURS             = var.guide_window_hours == null ? null : tostring(var.guide_window_hours)
+    NAVER_SMS_LEGACY_CAPTURE       = var.legacy_capture_path
   } : name => value if value != null }
 
   # Kill switches with their initial values; operators flip them afterwards (Terraform ignores

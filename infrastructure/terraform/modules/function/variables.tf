@@ -259,6 +259,17 @@ variable "stores_config" {
   }
 }
 
+variable "legacy_capture_path" {
+  description = "NAVER_SMS_LEGACY_CAPTURE: the legacy capture comparison mode compares each invocation with, a path inside the package such as /var/task/captures/legacy.jsonl (package_lambda.py --include); null leaves it unset (comparison mode then logs comparison_unavailable)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.legacy_capture_path == null || can(regex("^/(var/task|tmp)/[A-Za-z0-9_./-]+$", var.legacy_capture_path))
+    error_message = "legacy_capture_path must be a file under /var/task (the package) or /tmp."
+  }
+}
+
 variable "guide_window_hours" {
   description = "GUIDE_WINDOW_HOURS; null keeps the code's default (3)."
   type        = number
