@@ -7,6 +7,7 @@ the agreed query files; its commands name the switches, alarms and namespaces th
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -123,8 +124,6 @@ def test_every_alarm_section_says_what_fired_how_to_triage_and_fix(runbook: str)
 def test_the_dashboard_section_walks_the_widgets_in_the_dashboards_order(
     runbook: str, alarms: dict[str, Any]
 ) -> None:
-    import json  # noqa: PLC0415
-
     widgets = json.loads(alarms["dashboard"])["widgets"]
     titles = [w["properties"]["title"] for w in widgets if "title" in w["properties"]]
     assert _h3(_section(runbook, "The dashboard, widget by widget")) == titles
@@ -168,7 +167,7 @@ def test_the_kill_switches_are_those_the_function_module_creates(
     for name, parameter in switches["switches"].items():
         row = re.search(rf"^\| `{re.escape(parameter)}` \| `(\w+)` \|", table, flags=re.M)
         assert row, f"the switch {parameter} has no row"
-        assert row.group(1) == switches["values"][switches["values"] and name]
+        assert row.group(1) == switches["values"][name]
     approval = config_constants.DEFAULT_APPROVAL_PARAMETER
     workflow = _section(runbook, "SMS-sending approval workflow")
     assert f"--name {approval}" in workflow

@@ -216,7 +216,8 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
         deployment.planned = json.loads(
             _ok(deployment.terraform("show", "-json", "tfplan"), "show")
         )
-        _ok(deployment.terraform("apply", "-input=false", "-auto-approve", "tfplan"), "apply")
+        applying = ("apply", "-input=false", "-auto-approve", "-parallelism=30", "tfplan")
+        _ok(deployment.terraform(*applying), "apply")
         deployment.state = json.loads(_ok(deployment.terraform("show", "-json"), "show"))
         raw = json.loads(_ok(deployment.terraform("output", "-json"), "output"))
         deployment.outputs = {name: value["value"] for name, value in raw.items()}
