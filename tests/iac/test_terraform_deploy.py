@@ -28,6 +28,7 @@ from test_iam_contract import FORWARDER_PLATFORM, FUNCTION_PLATFORM
 
 from naver_sms.alerts import constants as alerts_env
 from naver_sms.alerts import handler as alerts_handler
+from naver_sms.clients import aws
 from naver_sms.config import constants as config_constants
 from naver_sms.devstack import MotoServer
 from naver_sms.devstack.slack_server import SlackServer
@@ -419,7 +420,7 @@ def test_the_business_hours_schedules_call_cloudwatch(deployed: Deployment) -> N
 
 
 def test_a_deployed_alarm_reaches_slack_and_telegram_with_its_links(
-    deployed: Deployment, monkeypatch: pytest.MonkeyPatch
+    deployed: Deployment, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
     """The forwarder's code with the deployed function's environment, its secrets put where
     the module says, fed the SNS message CloudWatch would send for a deployed alarm."""
@@ -450,6 +451,9 @@ def test_a_deployed_alarm_reaches_slack_and_telegram_with_its_links(
         }.items():
             monkeypatch.setenv(name, value)
         monkeypatch.setattr(alerts_handler, "_destinations", None)
+        # The forwarder's boto3 client is cached per process: one for this moto only.
+        aws.client.cache_clear()
+        request.addfinalizer(aws.client.cache_clear)
         alarm = _deployed_alarms(deployed)["naver-sms-lambda-errors"]
         message = {
             "AlarmName": alarm["AlarmName"],

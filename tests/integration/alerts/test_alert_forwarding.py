@@ -13,6 +13,7 @@ import pytest
 
 from naver_sms.alerts import constants as env
 from naver_sms.alerts import handler
+from naver_sms.clients import aws
 from naver_sms.devstack import LocalStack
 from naver_sms.devstack.slack_server import SlackServer
 from naver_sms.devstack.telegram_server import TelegramServer
@@ -134,6 +135,8 @@ def parameters(
     # install its JSON logging again.
     monkeypatch.setattr(handler, "_destinations", None)
     monkeypatch.setattr(handler, "_logging_ready", False)
+    # boto3 clients are cached per execution environment; this one is for the stack's moto.
+    aws.client.cache_clear()
     return found
 
 
