@@ -6,7 +6,7 @@ does at init; the median of several runs is kept. `python -X importtime` on each
 attributes the time to the modules that cost it. The result is written to
 `docs/telemetry-cold-start.json` and rendered into `docs/telemetry.md`.
 
-    python -m naver_sms.telemetry.docs_gen --measure      # re-measure, then --write
+    python -m naver_sms_tools.docs_gen --measure      # re-measure, then --write
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
     naver-sms docs --write      # regenerate
     naver-sms docs --check      # exit 1 when the committed file is stale (a test runs this)
-    python -m naver_sms.telemetry.docs_gen --measure   # re-measure the cold-start cost first
+    python -m naver_sms_tools.docs_gen --measure   # re-measure the cold-start cost first
 
 Spans, metrics (namespace, units, attributes, dimension sets) and log fields come from
 :mod:`naver_sms.telemetry.catalog`; configuration from :mod:`naver_sms.telemetry.constants`;
@@ -18,8 +18,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from naver_sms.telemetry import catalog, coldstart
+from naver_sms.telemetry import catalog
 from naver_sms.telemetry import constants as c
+from naver_sms_tools import coldstart
 
 DOC_PATH = Path("docs/telemetry.md")
 COLD_START_PATH = Path("docs/telemetry-cold-start.json")
@@ -323,7 +324,7 @@ def _breakdown(importtime: dict[str, dict[str, float]]) -> str:
 def _cold_start_section(data: dict[str, Any] | None) -> str:
     head = "## Cold-start cost\n\n"
     if data is None:
-        return head + "Not measured yet: run `python -m naver_sms.telemetry.docs_gen --measure`.\n"
+        return head + "Not measured yet: run `python -m naver_sms_tools.docs_gen --measure`.\n"
     variants = data["import_handler_ms"]
     rows = [
         (f"`{name}`", f"{v['min']}", f"{v['median']}", f"{v['max']}")
@@ -342,7 +343,7 @@ def _cold_start_section(data: dict[str, Any] | None) -> str:
         + f"`import naver_sms.app.handler` (which runs `configure()`) in a fresh process with a "
         f"Lambda-like environment, {data['runs']} runs per variant in alternating order, "
         f"Python {data['python']}, {data['machine']}. Measured by "
-        "`naver_sms.telemetry.coldstart`; the comparison with Powertools and the ADOT layer "
+        "`naver_sms_tools.coldstart`; the comparison with Powertools and the ADOT layer "
         "is in `docs/benchmarks.md`. Variants: `otlp` is what is deployed (OTLP/HTTP to the "
         "ADOT collector layer); `xray_udp_emf` the collector-less configuration (spans to the "
         "X-Ray daemon, metrics as EMF on stdout); `no_export` installs the span recorder, "

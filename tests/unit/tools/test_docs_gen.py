@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from naver_sms.cli import main
-from naver_sms.telemetry import catalog, coldstart, docs_gen
+from naver_sms.telemetry import catalog
+from naver_sms_tools import coldstart, docs_gen
 
 REPO = Path(__file__).resolve().parents[3]
 
