@@ -23,9 +23,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from naver_sms.privacy import register_secrets
     from naver_sms.telemetry.handler import instrument_handler
     from naver_sms.telemetry.logging import configure_logging
-    from naver_sms.telemetry.redaction import register_secrets
     from naver_sms.telemetry.setup import configure, flush, in_memory
 
 __all__ = [
@@ -43,7 +43,7 @@ _WHERE = {
     "in_memory": "naver_sms.telemetry.setup",
     "instrument_handler": "naver_sms.telemetry.handler",
     "configure_logging": "naver_sms.telemetry.logging",
-    "register_secrets": "naver_sms.telemetry.redaction",
+    "register_secrets": "naver_sms.privacy",
 }
 
 

@@ -22,9 +22,9 @@ from collections.abc import Callable, Mapping, Sequence
 from enum import IntEnum
 from typing import Any, TypeVar
 
+from naver_sms.privacy import on_secrets_changed
 from naver_sms.telemetry.catalog import Instrument, MetricSpec
 from naver_sms.telemetry.metric_namespaces import NAMESPACES, NamespaceResources
-from naver_sms.telemetry.redaction import on_secrets_changed
 from naver_sms.telemetry.resource import SCOPE, InstrumentationScope, Resource
 
 # The OpenTelemetry SDK's default explicit bucket boundaries, so that histograms keep the

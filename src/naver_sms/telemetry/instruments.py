@@ -16,10 +16,10 @@ from contextvars import Token
 from types import TracebackType
 from typing import Any
 
+from naver_sms.privacy import scrub_text
 from naver_sms.telemetry import catalog
 from naver_sms.telemetry.aggregation import STORE
 from naver_sms.telemetry.catalog import MetricSpec
-from naver_sms.telemetry.redaction import scrub_text
 from naver_sms.telemetry.spans import (
     CURRENT,
     INVALID_SPAN,

@@ -27,8 +27,7 @@ import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
 
 from naver_sms import SERVICE_NAME
-from naver_sms.telemetry import constants as env_names
-from naver_sms.telemetry.redaction import (
+from naver_sms.privacy import (
     NAME_KEYS,
     REDACTED,
     has_secrets,
@@ -37,6 +36,7 @@ from naver_sms.telemetry.redaction import (
     mask_phones,
     redact_secrets,
 )
+from naver_sms.telemetry import constants as env_names
 from naver_sms.telemetry.spans import current_span
 
 _LAMBDA_LEVELS: Final = {"TRACE": "DEBUG", "WARN": "WARNING", "FATAL": "CRITICAL"}

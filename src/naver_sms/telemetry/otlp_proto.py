@@ -17,6 +17,7 @@ import struct
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from naver_sms.privacy import CACHEABLE_TEXT
 from naver_sms.telemetry.aggregation import (
     DEFAULT_BOUNDS,
     AggregationTemporality,
@@ -31,7 +32,6 @@ from naver_sms.telemetry.aggregation import (
     Sum,
 )
 from naver_sms.telemetry.catalog import Instrument, MetricSpec
-from naver_sms.telemetry.redaction import CACHEABLE_TEXT
 from naver_sms.telemetry.resource import SCOPE, InstrumentationScope, Resource
 from naver_sms.telemetry.spans import Span, SpanContext, SpanKind
 

@@ -19,10 +19,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from naver_sms.privacy import known_clean, scrub_text_cached
 from naver_sms.telemetry import catalog
 from naver_sms.telemetry.aggregation import STORE, MetricsData, MetricStore
 from naver_sms.telemetry.exporting import ExportResult, MetricExporter, SpanExporter
-from naver_sms.telemetry.redaction import known_clean, scrub_text_cached
 from naver_sms.telemetry.spans import Event, Span, Status
 
 MAX_BUFFERED_SPANS = 4096

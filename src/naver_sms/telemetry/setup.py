@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, TypeVar
 
 import structlog
 
+from naver_sms.privacy import register_secrets
 from naver_sms.telemetry import constants as env_names
 from naver_sms.telemetry import instruments
 from naver_sms.telemetry.exporters import ExporterConfigError, exporter_name, memory
 from naver_sms.telemetry.exporters import metric_exporter as select_metric_exporter
 from naver_sms.telemetry.exporters import span_exporter as select_span_exporter
 from naver_sms.telemetry.logging import configure_logging
-from naver_sms.telemetry.redaction import register_secrets
 
 if TYPE_CHECKING:
     from naver_sms.telemetry.exporters import MemoryExporters

@@ -15,9 +15,9 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.metrics.v1.metrics_pb2 import AggregationTemporality
 
+from naver_sms.privacy import register_secrets
 from naver_sms.telemetry import catalog, instruments, setup, testing
 from naver_sms.telemetry.handler import instrument_handler
-from naver_sms.telemetry.redaction import register_secrets
 
 pytestmark = pytest.mark.integration
 

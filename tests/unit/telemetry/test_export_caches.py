@@ -3,7 +3,8 @@ unique exception messages must not pile up in memory."""
 
 from __future__ import annotations
 
-from naver_sms.telemetry import otlp_proto, redaction
+from naver_sms import privacy as redaction
+from naver_sms.telemetry import otlp_proto
 from naver_sms.telemetry.pipeline import scrub_span
 from naver_sms.telemetry.spans import Span, SpanKind, Status, StatusCode, Tracer
 

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from naver_sms import privacy as redaction
 from naver_sms.telemetry import logging as tlog
-from naver_sms.telemetry import redaction
 from naver_sms.telemetry.spans import SpanContext, SpanKind, Tracer, activate, deactivate
 
 SECRET = "sk-live-0123456789abcdef"

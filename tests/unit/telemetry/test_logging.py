@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 import structlog
 
+from naver_sms.privacy import REDACTED, register_secrets
 from naver_sms.telemetry import logging as tlog
 from naver_sms.telemetry.exporters import MemoryExporters
-from naver_sms.telemetry.redaction import REDACTED, register_secrets
 from naver_sms.telemetry.spans import TRACER
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from naver_sms.privacy import REDACTED, register_secrets
 from naver_sms.telemetry import catalog, instruments, setup
 from naver_sms.telemetry.aggregation import AggregationTemporality, MetricsData, Sum
 from naver_sms.telemetry.exporters import MemoryExporters
@@ -10,7 +11,6 @@ from naver_sms.telemetry.pipeline import (
     InvocationSpanBuffer,
     scrub_span,
 )
-from naver_sms.telemetry.redaction import REDACTED, register_secrets
 from naver_sms.telemetry.resource import Resource
 from naver_sms.telemetry.spans import TRACER, Span, Tracer
 

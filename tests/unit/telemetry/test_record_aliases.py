@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from naver_sms.telemetry import aggregation, catalog, instruments, redaction, testing
+from naver_sms import privacy as redaction
+from naver_sms.telemetry import aggregation, catalog, instruments, testing
 
 SMS = catalog.SMS_SENT
 SECRET = "shop-secret-0123456789"
