@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 import structlog
+from opentelemetry.trace import SpanKind, StatusCode
 
 from naver_sms.telemetry import catalog, instruments, setup
 from naver_sms.telemetry import handler as telemetry_handler
-from naver_sms.telemetry.exporters import MemoryExporters
+from naver_sms.telemetry.exporters.memory import MemoryExporters
 from naver_sms.telemetry.handler import faas_trigger, flush_budget, instrument_handler
-from naver_sms.telemetry.spans import SpanKind, StatusCode
 
 SCHEDULED = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
 ROOT = "5759e988bd862e3fe1be46a994272793"
@@ -190,7 +190,11 @@ def test_switch_off_means_no_spans_metrics_or_flush(
     assert state is not None
     flushes: list[float] = []
     real_flush = state.flush
-    monkeypatch.setattr(state, "flush", lambda budget: flushes.append(budget) or real_flush(budget))
+    monkeypatch.setattr(
+        state,
+        "flush",
+        lambda budget, **kw: flushes.append(budget) or real_flush(budget, **kw),
+    )
     switch = {"on": False}
 
     @instrument_handler(switch=lambda: switch["on"])
