@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 import structlog
+from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
 
 from naver_sms.telemetry import catalog, instruments, setup
@@ -281,3 +282,45 @@ def test_faas_trigger() -> None:
     assert faas_trigger(SCHEDULED) == "timer"
     assert faas_trigger({"source": "aws.events"}) == "other"
     assert faas_trigger([1, 2]) == "other"
+
+
+def test_a_span_the_handler_starts_with_the_api_joins_the_invocation_trace(
+    mem: MemoryExporters, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """User code inside the instrumented handler uses the plain OpenTelemetry API: its span is
+    recorded, is a child of the invocation span, continues Lambda's X-Ray trace and leaves in
+    the same export as ours."""
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", XRAY_HEADER)
+    exported_before: list[int] = []
+    exports: list[list[str]] = []
+    assert mem.span_exporter is not None
+    real_export = mem.span_exporter.export
+    monkeypatch.setattr(
+        mem.span_exporter,
+        "export",
+        lambda spans: exports.append([s.name for s in spans]) or real_export(spans),
+    )
+
+    @instrument_handler
+    def handler(event: Any, context: Any) -> None:
+        with trace.get_tracer("my.function").start_as_current_span("user-work") as span:
+            span.set_attribute("items", 3)
+            with instruments.booking_span("b1", "s1"):
+                pass
+        exported_before.append(len(mem.spans()))
+
+    handler({}, FakeContext())
+    assert exported_before == [0]  # nothing left before the invocation's flush
+    booking, user, invocation = mem.spans()
+    assert user.name == "user-work"
+    assert user.instrumentation_scope is not None
+    assert user.instrumentation_scope.name == "my.function"
+    assert user.parent is not None
+    assert user.parent.span_id == invocation.context.span_id
+    assert booking.parent is not None
+    assert booking.parent.span_id == user.context.span_id
+    assert {format(s.context.trace_id, "032x") for s in (booking, user, invocation)} == {ROOT}
+    assert invocation.parent is not None
+    assert format(invocation.parent.span_id, "016x") == "53995c3f42cd8ad8"
+    # One export: the user's span travelled with the invocation's.
+    assert exports == [["process_booking", "user-work", "naver-sms-test"]]

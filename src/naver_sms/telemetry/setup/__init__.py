@@ -17,8 +17,8 @@ need): the global providers can be set once per process, as OpenTelemetry specif
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
@@ -107,41 +107,66 @@ def telemetry_enabled(environ: Mapping[str, str], override: bool | None = None) 
     return environ.get(env_names.NAVER_SMS_TELEMETRY, "on").strip().lower() not in _OFF_VALUES
 
 
+INSTALLED = "installed"  # the signal goes to a provider someone else installed and exports
+
+
+def _build(
+    variable: str, name: str, build: Callable[[str, Mapping[str, str]], Any], environ: Any
+) -> Any:
+    """The exporter, or None when the setting cannot make one: logged once
+    (`telemetry_config_invalid`), and the signal is exported nowhere; the function runs."""
+    try:
+        return build(name, environ)
+    except Exception as exc:
+        _log.error(
+            "telemetry_config_invalid",
+            variable=variable,
+            value=name,
+            error=f"{type(exc).__name__}: {exc}",
+            using="none",
+        )
+        return None
+
+
 def _exporters(
     state: Telemetry,
     environ: Mapping[str, str],
     traces_override: str | None,
     metrics_override: str | None,
 ) -> None:
-    """Select and build both exporters; a setting that cannot make one is logged once
-    (`telemetry_config_invalid`) and that signal is exported nowhere, the function runs."""
+    """Select and build the exporters of the providers that are ours.
+
+    A provider someone else installed exports with their exporters; ours are not even imported
+    then. The metric exporter of our own other-namespace providers (comparison metrics under
+    the ADOT layer) is built when the first of them is.
+    """
     from naver_sms.telemetry.setup import selection  # noqa: PLC0415
 
-    assert state.pipeline is not None
-    for signal, variable, override, build in (
-        ("traces", env_names.OTEL_TRACES_EXPORTER, traces_override, selection.span_exporter),
-        ("metrics", env_names.OTEL_METRICS_EXPORTER, metrics_override, selection.metric_exporter),
-    ):
-        name = selection.exporter_name(variable, environ, override)
-        try:
-            exporter = build(name, environ)
-        except Exception as exc:
-            _log.error(
-                "telemetry_config_invalid",
-                variable=variable,
-                value=name,
-                error=f"{type(exc).__name__}: {exc}",
-                using="none",
-            )
-            exporter, name = None, "none"
+    pipeline = state.pipeline
+    assert pipeline is not None
+    traces_variable = env_names.OTEL_TRACES_EXPORTER
+    metrics_variable = env_names.OTEL_METRICS_EXPORTER
+    if pipeline.span_processor is not None:
+        name = selection.exporter_name(traces_variable, environ, traces_override)
+        exporter = _build(traces_variable, name, selection.span_exporter, environ)
+        pipeline.span_exporter = exporter
+        state.traces_exporter = name if exporter is not None else "none"
+    else:
+        state.traces_exporter = INSTALLED
+    name = selection.exporter_name(metrics_variable, environ, metrics_override)
+
+    def metric_exporter() -> Any:
+        exporter = _build(metrics_variable, name, selection.metric_exporter, environ)
         if exporter is None:
-            name = "none"
-        if signal == "traces":
-            state.pipeline.span_exporter = exporter  # type: ignore[assignment]
-            state.traces_exporter = name
-        else:
-            state.pipeline.metric_exporter = exporter  # type: ignore[assignment]
-            state.metrics_exporter = name
+            state.metrics_exporter = "none"
+        return exporter
+
+    state.metrics_exporter = name
+    if pipeline.owns_metrics or pipeline.readers:
+        pipeline.metric_exporter = metric_exporter()
+    else:
+        pipeline.metric_exporter_factory = metric_exporter
+        state.metrics_exporter = INSTALLED
 
 
 def _install(

@@ -207,6 +207,8 @@ class Pipeline:
         )
         self._span_exporter: SpanExporter | None = None
         self._metric_exporter: MetricExporter | None = None
+        # Builds the metric exporter when our first provider needs one (see meter_provider_for).
+        self.metric_exporter_factory: Callable[[], MetricExporter | None] | None = None
         self.span_processor: InvocationSpanProcessor | None = None
         self.readers: dict[str, InvocationMetricReader] = {}
         self.meter_providers: dict[str, MeterProvider] = {}
@@ -254,6 +256,9 @@ class Pipeline:
     def _meter_provider(
         self, namespace: str, take_pending: Callable[[], dict[str, int]] | None = None
     ) -> MeterProvider:
+        factory, self.metric_exporter_factory = self.metric_exporter_factory, None
+        if factory is not None:
+            self._metric_exporter = factory()
         reader = InvocationMetricReader(
             self._metric_exporter, self.clock, self.health, self.temporality, take_pending
         )
