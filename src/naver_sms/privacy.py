@@ -18,6 +18,7 @@ key names that look secret are redacted whatever their value).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from typing import Any, Final
@@ -40,8 +41,6 @@ NAME_KEYS: Final = frozenset({"customer_name", "name"})
 # A Hangul syllable, precomposed or decomposed (NFD: leading consonant, vowel, optional final):
 # a legacy system that wrote decomposed text must not leak the name it failed to compose.
 _SYLLABLE: Final = "(?:[가-힣]|[\u1100-\u1112][\u1161-\u1175][\u11a8-\u11c2]?)"
-_HONORIFIC_NAME: Final = re.compile(f"({_SYLLABLE})({_SYLLABLE}{{1,3}})(?=님|\u1102\u1175\u11b7)")
-_SYLLABLES: Final = re.compile(_SYLLABLE)
 # Shorter values would mask ordinary words; real keys and tokens are much longer.
 _MIN_SECRET_LENGTH: Final = 6
 
@@ -84,16 +83,25 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
+@functools.cache
+def _honorific() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The name-before-`님` patterns, compiled on first use: the comparison needs them, the
+    Lambda's logs and spans do not (their Hangul classes cost a millisecond at cold start)."""
+    return (
+        re.compile(f"({_SYLLABLE})({_SYLLABLE}{{1,3}})(?=님|\u1102\u1175\u11b7)"),
+        re.compile(_SYLLABLE),
+    )
+
+
 def mask_honorific_names(text: str) -> str:
     """A customer name before the honorific `님` keeps its first syllable: `홍**님`."""
-    return _HONORIFIC_NAME.sub(
-        lambda m: m.group(1) + "*" * len(_SYLLABLES.findall(m.group(2))), text
-    )
+    name, syllables = _honorific()
+    return name.sub(lambda m: m.group(1) + "*" * len(syllables.findall(m.group(2))), text)
 
 
 def honorific_name_spans(text: str) -> list[tuple[int, int]]:
     """Code point spans `[start, end)` of the masked part of every name before `님`."""
-    return [(m.start(2), m.end(2)) for m in _HONORIFIC_NAME.finditer(text)]
+    return [(m.start(2), m.end(2)) for m in _honorific()[0].finditer(text)]
 
 
 # --- secrets ---------------------------------------------------------------------------------

@@ -298,7 +298,11 @@ class InvocationMetricReader(MetricReader):
         remaining = self.clock.remaining_s(timeout_millis)
         if remaining <= 0:
             return False
-        if self.take_pending is not None and self.exporter is not None:
+        if self.exporter is None:
+            # `none`: nothing to collect for. The delta keeps adding up in the SDK's storage
+            # (one number per series) and goes out whole if an exporter is set later.
+            return False
+        if self.take_pending is not None:
             self._in_flight = self.take_pending()
         try:
             self.collect(timeout_millis=remaining * 1000.0)
