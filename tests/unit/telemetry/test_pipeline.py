@@ -21,6 +21,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from naver_sms.privacy import REDACTED, register_secrets
 from naver_sms.telemetry import catalog, instruments, setup
 from naver_sms.telemetry.exporters.memory import InMemoryMetricExporter, MemoryExporters
+from naver_sms.telemetry.setup import processing
 from naver_sms.telemetry.setup.health import ExportHealth
 from naver_sms.telemetry.setup.processing import (
     FlushClock,
@@ -336,3 +337,33 @@ def test_comparison_metrics_have_a_resource_of_their_own(mem: MemoryExporters) -
         "naver-sms",
         "comparison",
     )
+
+
+def test_on_an_sdk_without_the_on_ending_hook_the_ended_span_is_scrubbed_in_on_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A layer may bring an older SDK: a batch processor added before ours still exports the
+    span scrubbed, since it exports the very object later."""
+    queued: list[ReadableSpan] = []
+
+    class Batch(InvocationSpanProcessor):
+        def on_end(self, span: ReadableSpan) -> None:
+            queued.append(span)  # exported later, as a batch processor does
+
+    class OldScrubber(ScrubbingSpanProcessor):
+        def _on_ending(self, span: Any) -> None:  # what an old SDK never calls
+            if processing.HAS_ON_ENDING:
+                return
+            super()._on_ending(span)
+
+    monkeypatch.setattr(processing, "HAS_ON_ENDING", False)
+    provider = TracerProvider()
+    provider.add_span_processor(Batch(None, FlushClock(0.3), ExportHealth(), lambda: True))
+    provider.add_span_processor(OldScrubber())
+    with provider.get_tracer("t").start_as_current_span("call 01012345678") as span:
+        span.set_attribute(
+            "url.full", "https://x/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/m"
+        )
+    (exported,) = queued
+    assert exported.name == "call 010-****-5678"
+    assert (exported.attributes or {})["url.full"] == f"https://x/bot{REDACTED}/m"

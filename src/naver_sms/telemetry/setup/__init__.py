@@ -180,7 +180,6 @@ def _install(
     from naver_sms.telemetry.setup.processing import FlushClock  # noqa: PLC0415
     from naver_sms.telemetry.setup.providers import Pipeline, build_resource  # noqa: PLC0415
 
-    capture_exporter_logs()
     state.clock = FlushClock(state.flush_ms / 1000.0)
     state.pipeline = Pipeline(
         environ,
@@ -195,6 +194,10 @@ def _install(
         instruments.enabled,
         state.take_pending_failures,
     )
+    if state.pipeline.owns_traces or state.pipeline.owns_metrics:
+        # Our exporters' failures are reported once by ExportHealth; someone else's pipeline
+        # keeps its own logging.
+        capture_exporter_logs()
 
 
 def configure(

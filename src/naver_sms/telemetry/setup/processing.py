@@ -128,13 +128,19 @@ def scrub_span(span: Any) -> None:
             span._status = Status(status.status_code, clean)
 
 
+# The SDK's pre-`on_end` hook; an older SDK (a layer's) may not have it.
+HAS_ON_ENDING = hasattr(SpanProcessor, "_on_ending")
+
+
 class ScrubbingSpanProcessor(SpanProcessor):
     """The last line of defence for secrecy, for spans from every instrumentation.
 
     Upstream HTTP instrumentations write whole URLs (a Telegram bot token is in the path) into
     `url.full`/`http.url`; the SDK calls `_on_ending` on every processor before any `on_end`,
     so the scrubbed span is what every exporter of the provider receives, whatever order the
-    processors were added in (the ADOT layer's batch processor came first).
+    processors were added in (the ADOT layer's batch processor came first). On an SDK without
+    that hook, the ended span is scrubbed in `on_end` instead: processors that export later
+    (batch) still get it clean, one added before this one and exporting at once would not.
     """
 
     def _on_ending(self, span: Span) -> None:
@@ -144,7 +150,8 @@ class ScrubbingSpanProcessor(SpanProcessor):
             pass
 
     def on_end(self, span: ReadableSpan) -> None:
-        return None
+        if not HAS_ON_ENDING:
+            self._on_ending(span)  # type: ignore[arg-type]  # same private fields
 
     def shutdown(self) -> None:
         return None
