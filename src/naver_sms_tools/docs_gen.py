@@ -199,8 +199,8 @@ test_adot_layer.py` runs exactly this through the real collector.
 The two collector-less exporters are SDK plug-ins (a `SpanExporter` and a `MetricExporter`)
 registered as the entry points `xray_udp` and `emf`, so they also work under
 `opentelemetry-instrument`. They are written here because no light upstream package has them:
-aws-opentelemetry-distro does, but installing it means {distro}
-(`docs/benchmarks.md` measures it in every run).
+aws-opentelemetry-distro does, but using it means {distro} (`docs/benchmarks.md` measures it
+in every run).
 """
 
 _EXPORT_PATH = f"""\
