@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 import structlog
-from opentelemetry import trace
+from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind, StatusCode
 
 from naver_sms.telemetry import catalog, instruments, setup
@@ -324,3 +324,33 @@ def test_a_span_the_handler_starts_with_the_api_joins_the_invocation_trace(
     assert format(invocation.parent.span_id, "016x") == "53995c3f42cd8ad8"
     # One export: the user's span travelled with the invocation's.
     assert exports == [["process_booking", "user-work", "naver-sms-test"]]
+
+
+def test_under_an_outer_invocation_span_the_outer_instrumentation_flushes_once(
+    mem: MemoryExporters,
+) -> None:
+    """opentelemetry-instrument without a configurator leaves our providers global, and the
+    aws-lambda instrumentation's SERVER span wraps the handler, then flushes the global
+    providers after ending it: the wrapper makes no second SERVER span and does not flush
+    before that span has ended, so one export carries the whole invocation."""
+
+    @instrument_handler
+    def handler(event: Any, context: Any) -> None:
+        with instruments.booking_span("b1", "s1"):
+            instruments.record(catalog.BOOKINGS_PROCESSED, store_id="s1")
+
+    outer = trace.get_tracer("opentelemetry.instrumentation.aws_lambda")
+    with outer.start_as_current_span("naver-sms-test", kind=SpanKind.SERVER):
+        handler({}, FakeContext())
+        assert mem.spans() == []  # nothing exported before the outer span ended
+    provider = trace.get_tracer_provider()
+    provider.force_flush()  # type: ignore[attr-defined]
+    metrics.get_meter_provider().force_flush()  # type: ignore[attr-defined]
+    spans = mem.spans()
+    assert [(s.name, s.kind) for s in spans] == [
+        ("process_booking", SpanKind.INTERNAL),
+        ("naver-sms-test", SpanKind.SERVER),
+    ]
+    assert spans[1].attributes is not None
+    assert spans[1].attributes["faas.coldstart"] is True
+    assert mem.metric_points() == [("bookings_processed", {"store_id": "s1"}, 1)]

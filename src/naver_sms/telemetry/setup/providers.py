@@ -308,21 +308,24 @@ class Pipeline:
         """Export what was recorded, within `budget_s` for everything; never raises.
 
         Spans first, so that a span export failing now is counted in this metric export.
-        `globals_too=False` leaves a foreign global provider to whoever flushes it.
+        `globals_too=False`: the global providers are flushed by whoever made the invocation
+        span (the aws-lambda instrumentation, after ending it), ours included; only our
+        providers that are not global (another namespace's) are flushed here.
         """
         started = time.monotonic()
         result = FlushResult()
         self.clock.open(budget_s)
         failures_before = dict(self.health.failures)
         try:
-            if self.span_processor is not None:
+            if globals_too and self.span_processor is not None:
                 self.span_processor.force_flush(int(budget_s * 1000))
                 result.spans_exported = self.span_processor.last_exported
             elif globals_too:
                 _force_flush(self.tracer_provider, self.clock)
             for namespace, reader in list(self.readers.items()):
-                provider = self.meter_providers.get(namespace)
-                if provider is None:
+                if namespace not in self.meter_providers:
+                    continue
+                if not globals_too and self.owns_metrics and namespace == catalog.NAMESPACE:
                     continue
                 if reader.force_flush(self.clock.remaining_s() * 1000.0):
                     result.metrics_exported = True
