@@ -152,7 +152,7 @@ SENS_LATENCY = MetricSpec(
     ("outcome",),
     NAMESPACE,
     (("outcome",),),
-    LATENCY_BOUNDARIES_MS,
+    bucket_boundaries=LATENCY_BOUNDARIES_MS,
 )
 DYNAMODB_OPERATIONS = _counter(
     "dynamodb_operations",
