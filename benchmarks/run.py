@@ -5,8 +5,8 @@
     .venv/bin/python -m benchmarks.run --variants baseline --tiny --out /tmp/x  # harness smoke
 
 Phases (each variant runs in its own process, in its own virtualenv, see :mod:`benchmarks.envs`):
-1. cold start: fresh process, Lambda-like environment, time from spawn to the handler's first
-   line (one invocation per process, many processes per variant);
+1. cold start: fresh process, Lambda-like environment, time from spawn to the end of the first
+   invocation, its flush included (one invocation per process, many processes per variant);
 2. warm reference workload: per-invocation time over many invocations, and the peak RSS of
    the process after them (1,000 invocations in the full run);
 3. the real handler over 20 bookings per invocation against the local stack (moto server,
@@ -67,7 +67,9 @@ class Variant:
 
     @property
     def auto_instrumented(self) -> bool:
-        return self.name.startswith("adot")
+        """Runs under a layer's `opentelemetry-instrument` (the ADOT variants, and naver-sms
+        deployed with the ADOT layer)."""
+        return self.family.startswith("adot")
 
 
 VARIANTS: tuple[Variant, ...] = (
@@ -83,7 +85,8 @@ VARIANTS: tuple[Variant, ...] = (
         "naver-sms",
         "benchmarks.variants.ref_naver_sms.handler",
         "benchmarks.variants.real_naver_sms.handler",
-        "naver-sms telemetry, OTLP/HTTP to the collector on loopback, flush every invocation",
+        "naver-sms telemetry on the OpenTelemetry SDK, OTLP/HTTP (JSON) to the collector on "
+        "loopback, flush every invocation",
     ),
     Variant(
         "naver-sms-emf",
@@ -108,6 +111,15 @@ VARIANTS: tuple[Variant, ...] = (
         "benchmarks.variants.real_naver_sms.handler",
         "naver-sms collector-less mode: spans as OTLP datagrams to the X-Ray daemon address "
         "(OTEL_TRACES_EXPORTER=xray_udp), metrics as EMF on stdout (OTEL_METRICS_EXPORTER=emf)",
+    ),
+    Variant(
+        "naver-sms-adot",
+        "adot-layer",
+        "benchmarks.variants.ref_naver_sms.handler",
+        "benchmarks.variants.real_naver_sms.handler",
+        "naver-sms under the ADOT layer wrapper: the adot-layer style's opentelemetry-instrument "
+        "(aws-lambda, botocore, urllib) with naver-sms's telemetry on, joining the layer's "
+        "providers",
     ),
     Variant(
         "powertools",
@@ -210,7 +222,7 @@ def variant_env(variant: Variant, workload: str, world: World) -> tuple[list[str
     env["_HANDLER"] = handler
     if variant.name == "baseline" and workload == "real":
         env["NAVER_SMS_TELEMETRY"] = "off"
-    elif variant.name.startswith("naver-sms"):
+    elif variant.name.startswith("naver-sms") and not variant.auto_instrumented:
         env["OTEL_SERVICE_NAME"] = FUNCTION
         env["OTEL_EXPORTER_OTLP_ENDPOINT"] = world.receiver.endpoint
         if variant.name in ("naver-sms-emf", "naver-sms-xray"):
@@ -226,7 +238,7 @@ def variant_env(variant: Variant, workload: str, world: World) -> tuple[list[str
         if workload == "real":
             env["NAVER_SMS_TELEMETRY"] = "off"
     elif variant.auto_instrumented:
-        if workload == "real":
+        if workload == "real" and variant.name != "naver-sms-adot":
             env["NAVER_SMS_TELEMETRY"] = "off"
         resource = (
             f"cloud.region={REGION},cloud.provider=aws,faas.name={FUNCTION},"
@@ -235,7 +247,7 @@ def variant_env(variant: Variant, workload: str, world: World) -> tuple[list[str
         env["OTEL_SERVICE_NAME"] = FUNCTION
         env["ORIG_HANDLER"] = handler
         command = [str(world.envs[variant.family].bin("opentelemetry-instrument")), *command]
-        if variant.name == "adot-layer":
+        if variant.family == "adot-layer":
             # opentelemetry-lambda python/src/otel/otel_sdk/otel-instrument
             env["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf"
             env["OTEL_PROPAGATORS"] = "tracecontext,baggage,xray"
@@ -617,6 +629,10 @@ def main(argv: list[str] | None = None) -> int:
             profiles["cost_model"] = microbench.run(
                 world.envs["naver-sms"].python, naver_env, world.work
             )
+            if "adot-distro" in world.envs:
+                profiles["adot_distro_footprint"] = microbench.distro_footprint(
+                    world.envs["adot-distro"].python, world.work
+                )
             _progress("profiles done")
     finally:
         footprint = receiver.footprint() if isinstance(receiver, Collector) else {}

@@ -1,4 +1,4 @@
-"""Medians, spreads, overheads over baseline, and the issue-6 targets, from raw samples.
+"""Medians, spreads, overheads over baseline, and the issue-11 targets, from raw samples.
 
 Overheads are differences of medians (variant minus baseline); ratios divide two overheads.
 Each carries a 95% bootstrap interval (resampling each variant's samples independently), so a
@@ -16,12 +16,18 @@ BOOTSTRAP = 400
 SEED = 20261127
 
 # naver-sms's deployable modes: the default (all OTLP), the EMF fast path for metrics, and
-# the collector-less mode (spans over UDP to the X-Ray daemon, metrics EMF).
-OURS = ("naver-sms", "naver-sms-emf", "naver-sms-xray")
+# the collector-less mode (spans over UDP to the X-Ray daemon, metrics EMF); the targets apply
+# to these. naver-sms under the ADOT layer wrapper is reported beside them (what naver-sms
+# adds when deployed with the layer), not judged: the layer's own cost is in its figures.
+TARGETED = ("naver-sms", "naver-sms-emf", "naver-sms-xray")
+OURS = (*TARGETED, "naver-sms-adot")
+# Issue 11: overheads over baseline, ratios of medians.
 TARGETS = {
-    "warm_vs_powertools": 0.33,
-    "cold_vs_adot_layer": 0.5,
-    "memory_mb": 30.0,
+    "warm_vs_powertools": 1.0,
+    "warm_vs_adot_layer": 0.2,
+    "cold_vs_powertools": 1.0,
+    "cold_vs_adot_layer": 0.3,
+    "memory_mb": 10.0,
 }
 
 
@@ -120,6 +126,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "naver-sms": ("otlp.spans", "otlp.metric_points"),
     "naver-sms-emf": ("otlp.spans", "emf_documents"),
     "naver-sms-xray": ("udp_datagrams", "emf_documents"),
+    "naver-sms-adot": ("otlp.spans", "otlp.metric_points"),
     "powertools": ("udp_datagrams", "emf_documents"),
     "adot-layer": ("otlp.spans", "otlp.metric_points"),
     "adot-distro": ("udp_datagrams", "emf_documents"),
@@ -160,6 +167,7 @@ def summarise(results: dict[str, Any], variants: Sequence[Any], cfg: Any) -> dic
                 "spawn_to_runner_ms",
                 "handler_import_ms",
                 "in_process_init_ms",
+                "cold_to_first_line_ms",
                 "first_invocation_ms",
             ):
                 row[key] = describe(_pool(cold[n], key))
@@ -249,58 +257,52 @@ def evaluate(comparisons: dict[str, Any]) -> list[dict[str, Any]]:
         value = r["value"] if r else None
         return r, None if value is None else value <= limit
 
-    for ours in OURS:
+    for ours in TARGETED:
         if not any(ours in c.get("overhead", {}) for c in comparisons.values()):
             continue
-        limit = TARGETS["warm_vs_powertools"]
-        for label, what in (("warm", "reference workload"), ("real", "real handler")):
-            r, ok = ratio_check(f"{label}_ms", ours, "powertools", limit)
-            rc, okc = ratio_check(f"{label}_cpu_ms", ours, "powertools", limit)
-            add(
-                f"{ours}: warm overhead / Powertools' ({what}) <= {limit}",
-                r,
-                limit,
-                ok,
-                "ratio of overheads over baseline (medians)",
-                rc,
-                okc,
-            )
-        limit = TARGETS["cold_vs_adot_layer"]
-        r, ok = ratio_check("cold_start_ms", ours, "adot-layer", limit)
-        rc, okc = ratio_check("cold_start_cpu_ms", ours, "adot-layer", limit)
-        add(
-            f"{ours}: cold-start overhead / ADOT layer style's <= {limit}",
-            r,
-            limit,
-            ok,
-            "ratio of overheads over baseline (medians)",
-            rc,
-            okc,
-        )
-        pair: dict[str, Any] = {}
-        for label in ("cold_start_ms", "cold_start_cpu_ms"):
-            cold = comparisons.get(label, {}).get("overhead", {})
-            mine, theirs = cold.get(ours), cold.get("powertools")
-            pair[label] = (
-                {"naver-sms": mine, "powertools": theirs},
-                None if not mine or not theirs else mine["value"] < theirs["value"],
-            )
-        add(
-            f"{ours}: cold-start overhead < Powertools with tracing",
-            pair["cold_start_ms"][0],
-            0.0,
-            pair["cold_start_ms"][1],
-            "overheads over baseline in ms (medians)",
-            pair["cold_start_cpu_ms"][0] if comparisons.get("cold_start_cpu_ms") else None,
-            pair["cold_start_cpu_ms"][1],
-        )
+        for figure, labels, key_a, key_b in (
+            (
+                "warm overhead (reference workload)",
+                ("warm_ms", "warm_cpu_ms"),
+                "warm_vs_powertools",
+                "warm_vs_adot_layer",
+            ),
+            (
+                "warm overhead (real handler)",
+                ("real_ms", "real_cpu_ms"),
+                "warm_vs_powertools",
+                "warm_vs_adot_layer",
+            ),
+            (
+                "cold-start overhead",
+                ("cold_start_ms", "cold_start_cpu_ms"),
+                "cold_vs_powertools",
+                "cold_vs_adot_layer",
+            ),
+        ):
+            for theirs, title, key in (
+                ("powertools", "Powertools' (tracer on)", key_a),
+                ("adot-layer", "the ADOT layer style's", key_b),
+            ):
+                limit = TARGETS[key]
+                r, ok = ratio_check(labels[0], ours, theirs, limit)
+                rc, okc = ratio_check(labels[1], ours, theirs, limit)
+                add(
+                    f"{ours}: {figure} / {title} <= {limit}",
+                    r,
+                    limit,
+                    ok,
+                    "ratio of overheads over baseline (medians)",
+                    rc,
+                    okc,
+                )
         mem = comparisons.get("peak_rss_mb", {}).get("overhead", {}).get(ours)
         limit = TARGETS["memory_mb"]
         add(
-            f"{ours}: peak RSS overhead < {limit:.0f} MB",
+            f"{ours}: peak RSS overhead <= {limit:.0f} MB",
             mem,
             limit,
-            None if not mem else mem["value"] < limit,
+            None if not mem else mem["value"] <= limit,
             "peak RSS after the warm run, median over processes, minus baseline's",
         )
     return targets

@@ -46,13 +46,13 @@ def _add_compare(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def _add_docs(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from naver_sms.telemetry import docs_gen  # noqa: PLC0415 - light; only its options
+    from naver_sms_tools import docs_gen  # noqa: PLC0415 - light; only its options
 
     parser = subparsers.add_parser(
         "docs", help="generate or check docs/telemetry.md from the telemetry catalog"
     )
     docs_gen.add_arguments(parser)
-    parser.set_defaults(handler="naver_sms.telemetry.docs_gen:run")
+    parser.set_defaults(handler="naver_sms_tools.docs_gen:run")
 
 
 def _add_replay(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

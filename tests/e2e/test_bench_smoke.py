@@ -61,4 +61,4 @@ def test_bench_harness_runs_the_baseline_variant(tmp_path: Path) -> None:
 
     report = (tmp_path / "benchmarks.md").read_text()
     assert "| baseline |" in report
-    assert "## Targets (issue 6)" in report
+    assert "## Targets (issue 11)" in report

@@ -13,16 +13,22 @@ from typing import Any
 
 import pytest
 import yaml
+from opentelemetry.exporter.otlp.json.http.metric_exporter import (
+    OTLPMetricExporter as OtlpMetricExporter,
+)
+from opentelemetry.exporter.otlp.json.http.trace_exporter import (
+    OTLPSpanExporter as OtlpSpanExporter,
+)
 
 from naver_sms.config import constants as config_constants
 from naver_sms.config.resolve import parse_bool
 from naver_sms.config.settings import Settings
 from naver_sms.telemetry import constants as telemetry_constants
-from naver_sms.telemetry.emf import EmfStdoutMetricExporter
-from naver_sms.telemetry.exporters import exporter_name, metric_exporter, span_exporter
-from naver_sms.telemetry.otlp import OtlpMetricExporter, OtlpSpanExporter, signal_endpoint
+from naver_sms.telemetry.exporters.emf import EmfMetricExporter as EmfStdoutMetricExporter
+from naver_sms.telemetry.exporters.xray_udp import XrayUdpSpanExporter
 from naver_sms.telemetry.setup import flush_budget_ms
-from naver_sms.telemetry.xray_udp import XrayUdpSpanExporter
+from naver_sms.telemetry.setup.selection import exporter_name, metric_exporter, span_exporter
+from naver_sms.telemetry.setup.selection import otlp_endpoint as signal_endpoint
 from support.terraform import (
     FUNCTION_MODULE,
     FUNCTION_PURE_FILES,

@@ -16,13 +16,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import sys
 
+from opentelemetry import trace
+from opentelemetry.sdk.trace import RandomIdGenerator
+
 from naver_sms import telemetry
-from naver_sms.telemetry import catalog, instruments, spans
+from naver_sms.telemetry import catalog, instruments
 from naver_sms.telemetry.setup import Telemetry
-from naver_sms.telemetry.spans import TRACER, SpanKind
 
 TABLE = "naver-sms-bookings"
 SENS_URL = "https://sens.apigw.ntruss.com/sms/v2/services/ncp:sms:kr:0000:svc/messages"
@@ -43,20 +44,16 @@ def configure(endpoint: str, xray_ids: bool = True) -> Telemetry:
     )
     if not xray_ids:
         # W3C random trace ids: no epoch seconds in the first 32 bits (this process only).
-        spans.new_trace_id = _random_trace_id
+        trace.get_tracer_provider().id_generator = RandomIdGenerator()  # type: ignore[attr-defined]
+        instruments.bind(state.pipeline)
     return state
-
-
-def _random_trace_id() -> int:
-    trace_id = random.getrandbits(128)
-    while trace_id == 0:
-        trace_id = random.getrandbits(128)
-    return trace_id
 
 
 def emit(store_id: str, sms_count: int) -> dict[str, object]:
     """Every catalog metric at least once, and one booking's spans; returns what was emitted."""
-    with TRACER.start_as_current_span("naver-sms-test", SpanKind.SERVER) as root:
+    with instruments.tracer().start_as_current_span(
+        "naver-sms-test", kind=trace.SpanKind.SERVER
+    ) as root:
         with instruments.booking_span("B-canary-1", store_id):
             with instruments.dynamodb_call("GetItem", TABLE, "us-east-1") as call:
                 call.finish("success", 200, **{"aws.request_id": "REQ1"})

@@ -27,10 +27,10 @@ from naver_sms.clients.telegram import TelegramClient
 from naver_sms.config.secrets import Secrets, load_secrets
 from naver_sms.config.settings import Settings
 from naver_sms.config.switches import Switches
+from naver_sms.privacy import register_secrets
 from naver_sms.sources.file import SourceError, read_bookings
 from naver_sms.sources.http import HttpBookingSource
 from naver_sms.telemetry.handler import instrument_handler
-from naver_sms.telemetry.redaction import register_secrets
 
 log = structlog.get_logger("naver_sms.app")
 

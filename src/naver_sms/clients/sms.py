@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from naver_sms import privacy
+
 SMS_MAX_BYTES = 90
 LMS_MAX_BYTES = 2000
 SUBJECT_MAX_BYTES = 40
@@ -28,7 +30,6 @@ _AREA = re.compile(r"0(?:3[1-3]|4[1-4]|5[1-5]|6[1-4])\d{7,8}")
 _INTERNET = re.compile(r"070\d{8}")
 _PERSONAL = re.compile(r"050\d{8,9}")
 _REPRESENTATIVE = re.compile(r"1[5689]\d{6}")  # 1588-1234 and similar nationwide numbers
-_PHONE_IN_TEXT = re.compile(r"(?<!\d)(0\d{1,2})[\s.-]?(\d{3,4})[\s.-]?(\d{4})(?!\d)")
 
 
 class SmsCompositionError(ValueError):
@@ -88,17 +89,9 @@ def cp949_length(text: str, field_name: str = "text") -> int:
         raise SmsEncodingError(text[exc.start], exc.start, field_name) from None
 
 
-def mask_phone(value: str) -> str:
-    """`010-1234-5678` -> `010-****-5678`: enough to tell numbers apart, never the number."""
-    digits = "".join(ch for ch in value if ch.isdigit())
-    if len(digits) < 8:
-        return "*" * len(digits)
-    return f"{digits[:3]}-****-{digits[-4:]}"
-
-
-def mask_phones_in_text(text: str) -> str:
-    """Mask every Korean phone number that appears inside free text (server messages)."""
-    return _PHONE_IN_TEXT.sub(lambda m: f"{m.group(1)}-****-{m.group(3)}", text)
+# Phone masking follows the one set of rules in naver_sms.privacy (logs, spans, comparison).
+mask_phone = privacy.mask_phone
+mask_phones_in_text = privacy.mask_phones
 
 
 def normalize_phone(raw: str) -> str:

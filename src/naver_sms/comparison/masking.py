@@ -8,41 +8,27 @@ never split (a split number would leak digits the mask is meant to hide).
 
 from __future__ import annotations
 
-import re
-from typing import Final
+from naver_sms import privacy
 
-# Korean numbers: mobile 010/011/016-019, Seoul 02, other area codes 0xx; separators optional.
-_PHONE: Final = re.compile(r"(?<!\d)(02|0[1-9]\d)[-. ]?(\d{3,4})[-. ]?(\d{4})(?!\d)")
-# A Hangul syllable, precomposed or decomposed (NFD: leading consonant, vowel, optional final):
-# a legacy system that wrote decomposed text must not leak the name it failed to compose.
-_SYLLABLE: Final = "(?:[가-힣]|[\u1100-\u1112][\u1161-\u1175][\u11a8-\u11c2]?)"
-_NAME: Final = re.compile(f"({_SYLLABLE})({_SYLLABLE}{{1,3}})(?=님|\u1102\u1175\u11b7)")
-_SYLLABLES: Final = re.compile(_SYLLABLE)
-
-
-def mask_phones(text: str) -> str:
-    """Replace the middle group of every phone number with ``****``."""
-    return _PHONE.sub(lambda m: f"{m.group(1)}-****-{m.group(3)}", text)
+# The rules live in naver_sms.privacy (one set for logs, spans, clients and comparison).
+mask_phones = privacy.mask_phones
 
 
 def mask_text(text: str) -> str:
     """Mask phone numbers and (heuristically) customer names before ``님``."""
-    masked = mask_phones(text)
-    return _NAME.sub(lambda m: m.group(1) + "*" * len(_SYLLABLES.findall(m.group(2))), masked)
+    return privacy.mask_honorific_names(privacy.mask_phones(text))
 
 
 def phone_spans(text: str) -> list[tuple[int, int]]:
     """Code point spans ``[start, end)`` of the middle digits of every phone number."""
-    return [(m.start(2), m.end(2)) for m in _PHONE.finditer(text)]
+    return privacy.phone_middle_spans(text)
 
 
 def masked_positions(text: str) -> set[int]:
     """Positions to hide when showing ``text`` character by character (phone middles, names)."""
     hidden: set[int] = set()
-    for start, end in phone_spans(text):
+    for start, end in (*phone_spans(text), *privacy.honorific_name_spans(text)):
         hidden.update(range(start, end))
-    for m in _NAME.finditer(text):
-        hidden.update(range(m.start(2), m.end(2)))
     return hidden
 
 

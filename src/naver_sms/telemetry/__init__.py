@@ -1,7 +1,16 @@
 """Telemetry for the naver-sms Lambda: OpenTelemetry spans and metrics, structlog logs.
 
 Importing this package is cheap: the public names below load their modules on first use
-(PEP 562), and the export pipeline and the chosen exporters load only in `configure()`.
+(PEP 562); the OpenTelemetry SDK, its providers and the chosen exporters load only in
+`configure()`, and only with telemetry on.
+
+Rooms: :mod:`~naver_sms.telemetry.catalog` (every span, metric and log field),
+:mod:`~naver_sms.telemetry.instruments` (the facade the flow calls, on the OpenTelemetry API),
+:mod:`~naver_sms.telemetry.setup` (the SDK providers, processors, readers, exporter choice),
+:mod:`~naver_sms.telemetry.exporters` (the EMF and X-Ray UDP plug-ins),
+:mod:`~naver_sms.telemetry.logging` (the structlog chain) and
+:mod:`~naver_sms.telemetry.handler` (the Lambda handler wrapper); masking rules live in
+:mod:`naver_sms.privacy`.
 
     from naver_sms.telemetry import instrument_handler
 
@@ -23,9 +32,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from naver_sms.privacy import register_secrets
     from naver_sms.telemetry.handler import instrument_handler
     from naver_sms.telemetry.logging import configure_logging
-    from naver_sms.telemetry.redaction import register_secrets
     from naver_sms.telemetry.setup import configure, flush, in_memory
 
 __all__ = [
@@ -43,7 +52,7 @@ _WHERE = {
     "in_memory": "naver_sms.telemetry.setup",
     "instrument_handler": "naver_sms.telemetry.handler",
     "configure_logging": "naver_sms.telemetry.logging",
-    "register_secrets": "naver_sms.telemetry.redaction",
+    "register_secrets": "naver_sms.privacy",
 }
 
 

@@ -15,6 +15,20 @@ from typing import Final
 NAMESPACE: Final = "naver-sms"
 COMPARISON_NAMESPACE: Final = "naver-sms/comparison"
 
+# The instrumentation scope of every span and metric this package emits (tracer and meter
+# name), and the semantic-conventions version its attribute names follow
+# (`deployment.environment.name`, `url.full`, `http.request.method` ...).
+SCOPE_NAME: Final = "naver-sms"
+SEMCONV_SCHEMA_URL: Final = "https://opentelemetry.io/schemas/1.27.0"
+
+# Histogram bucket boundaries in milliseconds: the OpenTelemetry SDK's defaults, so latency
+# histograms keep the buckets back ends saw before (and a provider that ignores our views,
+# e.g. the ADOT layer's, still gets them as the instrument's advisory).
+LATENCY_BOUNDARIES_MS: Final[tuple[float, ...]] = (
+    0.0, 5.0, 10.0, 25.0, 50.0, 75.0, 100.0, 250.0, 500.0, 750.0,
+    1000.0, 2500.0, 5000.0, 7500.0, 10000.0,
+)  # fmt: skip
+
 # The resource attributes from which the collector's single `awsemf` exporter (no `namespace`
 # configured) derives a metric's CloudWatch namespace: `service.namespace/service.name` when
 # both are set, else `service.name` (awsemfexporter v0.117.0, util.go getNamespace). At each
@@ -87,6 +101,8 @@ class MetricSpec:
     dimension_sets: tuple[tuple[str, ...], ...] = field(default=((),))
     # An alarm of the Terraform monitoring module watches it (tests/iac checks that one does).
     alarmed: bool = False
+    # Histograms only: explicit bucket boundaries (the view and the instrument's advisory).
+    bucket_boundaries: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         for attr in self.attributes:
@@ -95,6 +111,8 @@ class MetricSpec:
                     f"metric {self.name!r}: attribute {attr!r} is not a declared "
                     "low-cardinality attribute"
                 )
+        if self.instrument is Instrument.HISTOGRAM and not self.bucket_boundaries:
+            raise ValueError(f"metric {self.name!r}: a histogram needs bucket boundaries")
         for dims in self.dimension_sets:
             unknown = set(dims) - set(self.attributes)
             if unknown:
@@ -147,6 +165,7 @@ SENS_LATENCY = MetricSpec(
     ("outcome",),
     NAMESPACE,
     (("outcome",),),
+    bucket_boundaries=LATENCY_BOUNDARIES_MS,
 )
 DYNAMODB_OPERATIONS = _counter(
     "dynamodb_operations",

@@ -4,11 +4,15 @@
     def lambda_handler(event, context): ...
 
 Per invocation: the kill switch is asked first (off: the handler runs bare, no span, no
-metric, no flush); the span continues the X-Ray trace Lambda started (`_X_AMZN_TRACE_ID`
-changes at every invocation, so it is parsed every time); exceptions are recorded on the span,
-counted in `invocation_errors` and re-raised untouched; finally spans and metrics are flushed,
-within `NAVER_SMS_TELEMETRY_FLUSH_MS` and never past the time Lambda has left. Nothing the
-telemetry does can raise out of the wrapper.
+metric, no flush). The SERVER span continues the trace Lambda started (`_X_AMZN_TRACE_ID`,
+new at every invocation) and is current while the handler runs, so spans the handler's code
+starts with `opentelemetry.trace` are its children. Exceptions are recorded on the span,
+counted in `invocation_errors` and re-raised untouched; finally spans and metrics are flushed
+within `NAVER_SMS_TELEMETRY_FLUSH_MS` and never past the time Lambda has left.
+
+Under the ADOT layer (opentelemetry-instrumentation-aws-lambda) the invocation span already
+exists when the wrapper runs: it is used, not duplicated, and its instrumentation flushes the
+global providers after ending it. Nothing the telemetry does can raise out of the wrapper.
 """
 
 from __future__ import annotations
@@ -17,28 +21,13 @@ import contextlib
 import functools
 import os
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import Any, TypeVar, overload
 
 import structlog
 
 from naver_sms.telemetry import catalog, instruments, setup
 from naver_sms.telemetry import constants as env_names
 from naver_sms.telemetry.logging import bind_invocation, clear_invocation
-from naver_sms.telemetry.propagation import extract_from_headers, parse_xray_header
-from naver_sms.telemetry.spans import (
-    INVALID_SPAN,
-    TRACER,
-    AnySpan,
-    SpanContext,
-    SpanKind,
-    Status,
-    StatusCode,
-    activate,
-    deactivate,
-)
-
-if TYPE_CHECKING:
-    from contextvars import Token
 
 _log = structlog.get_logger("naver_sms.telemetry")
 
@@ -72,18 +61,6 @@ def faas_trigger(event: Any) -> str:
     return "other"
 
 
-def _parent_context(event: Any) -> SpanContext | None:
-    """The trace this invocation continues: Lambda's X-Ray header, else W3C/X-Ray headers in
-    an HTTP-shaped event, else None (a new trace; never the previous invocation's)."""
-    header = os.environ.get(env_names.X_AMZN_TRACE_ID)
-    if header:
-        return parse_xray_header(header)
-    headers = event.get("headers") if isinstance(event, Mapping) else None
-    if isinstance(headers, Mapping):
-        return extract_from_headers(headers)
-    return None
-
-
 def _switch_on(switch: Switch | None) -> bool:
     global _switch_error_logged  # noqa: PLW0603
     if switch is None:
@@ -110,9 +87,63 @@ def flush_budget(state: setup.Telemetry, lambda_context: Any) -> float:
     return budget
 
 
-def _flush(state: setup.Telemetry, lambda_context: Any) -> None:
+class _Invocation:
+    """The invocation span (ours, or the aws-lambda instrumentation's) and its context."""
+
+    __slots__ = ("ours", "span", "token")
+
+    def __init__(self, event: Any, lambda_context: Any, name: str, cold_start: bool) -> None:
+        from opentelemetry import context as otel_context  # noqa: PLC0415
+        from opentelemetry import trace  # noqa: PLC0415
+
+        self.token: object | None = None
+        outer = trace.get_current_span()
+        if outer.is_recording() and getattr(outer, "kind", None) is trace.SpanKind.SERVER:
+            # opentelemetry-instrumentation-aws-lambda (the ADOT layer) made it already.
+            self.span, self.ours = outer, False
+            outer.set_attribute("faas.coldstart", cold_start)
+            return
+        from naver_sms.telemetry.setup.propagators import invocation_parent  # noqa: PLC0415
+
+        parent = invocation_parent(event, os.environ)
+        attributes: dict[str, Any] = {
+            "faas.trigger": faas_trigger(event),
+            "faas.coldstart": cold_start,
+        }
+        request_id = getattr(lambda_context, "aws_request_id", None)
+        if request_id:
+            attributes["faas.invocation_id"] = str(request_id)
+        arn = getattr(lambda_context, "invoked_function_arn", None)
+        if arn:
+            attributes["cloud.resource_id"] = str(arn)
+        self.span = instruments.tracer().start_span(
+            name, context=parent, kind=trace.SpanKind.SERVER, attributes=attributes
+        )
+        self.ours = True
+        self.token = otel_context.attach(trace.set_span_in_context(self.span, parent))
+
+    def failed(self, exc: BaseException) -> None:
+        if self.ours:  # the aws-lambda instrumentation records on its own span
+            from opentelemetry.trace import Status, StatusCode  # noqa: PLC0415
+
+            self.span.record_exception(exc)
+            self.span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+
+    def end(self) -> None:
+        from opentelemetry import context as otel_context  # noqa: PLC0415
+
+        if self.ours:
+            self.span.end()
+        if self.token is not None:
+            otel_context.detach(self.token)  # type: ignore[arg-type]
+            self.token = None
+
+
+def _flush(state: setup.Telemetry, lambda_context: Any, ours: bool) -> None:
+    """Flush within budget; a foreign invocation span means its instrumentation flushes the
+    global providers once it has ended it (only our own non-global ones are flushed here)."""
     try:
-        state.flush(flush_budget(state, lambda_context))
+        state.flush(flush_budget(state, lambda_context), globals_too=ours)
     except Exception as exc:
         _log.warning("telemetry_flush_failed", error=f"{type(exc).__name__}: {exc}")
 
@@ -139,39 +170,26 @@ def _invoke(
         finally:
             clear_invocation()
 
-    token: Token[AnySpan] | None = None
-    span: AnySpan = INVALID_SPAN
+    if state.clock is not None:
+        state.clock.close()  # the previous invocation's flush window
+    invocation: _Invocation | None = None
     try:
-        parent = _parent_context(event)
-        attributes: dict[str, Any] = {
-            "faas.trigger": faas_trigger(event),
-            "faas.coldstart": cold_start,
-        }
-        if request_id:
-            attributes["faas.invocation_id"] = request_id
-        arn = getattr(lambda_context, "invoked_function_arn", None)
-        if arn:
-            attributes["cloud.resource_id"] = str(arn)
-        span = TRACER.start_span(function_name, SpanKind.SERVER, attributes, parent)
-        token = activate(span)
+        invocation = _Invocation(event, lambda_context, function_name, cold_start)
     except Exception as exc:
         _log.warning("telemetry_span_failed", error=f"{type(exc).__name__}: {exc}")
     try:
         return func(event, lambda_context)
     except BaseException as exc:
-        try:
-            span.record_exception(exc)
-            span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+        with contextlib.suppress(Exception):  # the handler's exception is what matters
+            if invocation is not None:
+                invocation.failed(exc)
             instruments.record(catalog.INVOCATION_ERRORS)
-        except Exception:  # noqa: S110 - the handler's exception is what matters
-            pass
         raise
     finally:
         with contextlib.suppress(Exception):
-            span.end()
-        _flush(state, lambda_context)
-        if token is not None:
-            deactivate(token)
+            if invocation is not None:
+                invocation.end()
+        _flush(state, lambda_context, invocation is None or invocation.ours)
         clear_invocation()
 
 

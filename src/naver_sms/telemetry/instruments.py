@@ -1,40 +1,38 @@
-"""The narrow interface through which the booking flow is observed.
+"""The narrow interface through which the booking flow is observed, on the OpenTelemetry API.
 
-Domain and client code call these functions; they never touch spans or the metric store
-directly. Spans are non-recording until :func:`naver_sms.telemetry.setup.configure` gives the
-tracer a sink, so the flow runs the same with telemetry on, off, or broken. Nothing here may
-raise into the caller, except :func:`record` for an undeclared attribute (a programming error
-the tests catch).
+Domain and client code call these functions; they never touch tracers or meters directly.
+Spans go through `opentelemetry.trace` and metric points through `opentelemetry.metrics`, with
+the tracer and meter named for this package (its version, the semantic-conventions schema
+URL), so they join whatever SDK is installed: ours (`configure()`), the ADOT layer's or the
+user's. Before any SDK is installed the API is a no-op, so the flow runs the same with
+telemetry on, off, or broken. Every instrument is created from
+:mod:`naver_sms.telemetry.catalog`; nothing here raises into the caller, except
+:func:`record` for an undeclared attribute (a programming error the tests catch).
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from contextvars import Token
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from opentelemetry import context as otel_context
+from opentelemetry import metrics, trace
+from opentelemetry.trace import INVALID_SPAN, Span, SpanKind, Status, StatusCode
+
+from naver_sms import __version__
+from naver_sms.privacy import on_secrets_changed, scrub_text
 from naver_sms.telemetry import catalog
-from naver_sms.telemetry.aggregation import STORE
 from naver_sms.telemetry.catalog import MetricSpec
-from naver_sms.telemetry.redaction import scrub_text
-from naver_sms.telemetry.spans import (
-    CURRENT,
-    INVALID_SPAN,
-    TRACER,
-    AnySpan,
-    SpanKind,
-    Status,
-    StatusCode,
-    activate,
-    deactivate,
-    record_escaped,
-)
 
-# Flipped per invocation by the handler wrapper from the telemetry kill switch: when off,
-# no span is created and no point recorded, so the flow pays nothing for telemetry.
+if TYPE_CHECKING:
+    from naver_sms.telemetry.setup.providers import Pipeline
+
+# Flipped per invocation by the handler wrapper from the telemetry kill switch: when off, no
+# span is created and no point recorded, so the flow pays nothing for telemetry.
 _enabled = True
 
 
@@ -46,6 +44,66 @@ def set_enabled(enabled: bool) -> None:
 
 def enabled() -> bool:
     return _enabled
+
+
+# --- tracer and instruments, bound to the installed providers ------------------------------
+
+_pipeline: Pipeline | None = None
+_tracer: trace.Tracer | None = None
+# metric name -> the instrument's recording method (`add`, `record` or `set`)
+_recorders: dict[str, Callable[..., None]] = {}
+# (metric name, attribute items as called) -> (recording method, clean attributes)
+_aliases: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[Callable[..., None], dict[str, str]]]
+_aliases = {}
+_MAX_ALIASES = 2000
+# A value that was clean may now hold a secret: the next measurements validate and scrub again.
+on_secrets_changed(_aliases.clear)
+
+
+def bind(pipeline: Pipeline | None) -> None:
+    """Point the facade at the providers `configure()` installed (or found)."""
+    global _pipeline, _tracer  # noqa: PLW0603
+    _pipeline = pipeline
+    _tracer = None
+    _recorders.clear()
+    _aliases.clear()
+
+
+def tracer() -> trace.Tracer:
+    """The package's tracer, from the global tracer provider."""
+    global _tracer  # noqa: PLW0603
+    if _tracer is None:
+        _tracer = trace.get_tracer(
+            catalog.SCOPE_NAME, __version__, schema_url=catalog.SEMCONV_SCHEMA_URL
+        )
+    return _tracer
+
+
+def _recorder(spec: MetricSpec) -> Callable[..., None]:
+    """The catalog metric's instrument on its namespace's meter provider, made once."""
+    found = _recorders.get(spec.name)
+    if found is None:
+        provider = (
+            _pipeline.meter_provider_for(spec.namespace)
+            if _pipeline is not None
+            else metrics.get_meter_provider()
+        )
+        meter = provider.get_meter(
+            catalog.SCOPE_NAME, __version__, schema_url=catalog.SEMCONV_SCHEMA_URL
+        )
+        if spec.instrument is catalog.Instrument.COUNTER:
+            found = meter.create_counter(spec.name, spec.unit, spec.description).add
+        elif spec.instrument is catalog.Instrument.HISTOGRAM:
+            found = meter.create_histogram(
+                spec.name,
+                spec.unit,
+                spec.description,
+                explicit_bucket_boundaries_advisory=list(spec.bucket_boundaries),
+            ).record
+        else:
+            found = meter.create_gauge(spec.name, spec.unit, spec.description).set
+        _recorders[spec.name] = found
+    return found
 
 
 _declared: dict[str, tuple[frozenset[str], dict[str, frozenset[str] | None]]] = {}
@@ -65,13 +123,13 @@ def _declaration(spec: MetricSpec) -> tuple[frozenset[str], dict[str, frozenset[
 def record(spec: MetricSpec, value: float = 1, **attributes: str) -> None:
     """Record one point of a catalogued metric; undeclared attributes are a programming error.
 
-    The first measurement of a given (metric, attributes) call shape is validated and
-    scrubbed, and remembered as an alias of its series; the same call again is one dict
-    lookup and an addition (~1 µs).
+    The first call of a given (metric, attributes) shape is validated and its values scrubbed
+    (a phone or secret passed as a "store id" never reaches a metric), and remembered; the
+    same call again is one dict lookup before the SDK instrument.
     """
     alias = (spec.name, tuple(attributes.items()))
-    series = STORE.aliases.get(alias)
-    if series is None:
+    found = _aliases.get(alias)
+    if found is None:
         names, allowed = _declaration(spec)
         if attributes.keys() != names:
             raise ValueError(
@@ -80,25 +138,39 @@ def record(spec: MetricSpec, value: float = 1, **attributes: str) -> None:
             )
         if not _enabled:
             return
-        for key, val in attributes.items():
-            closed = allowed[key]
-            if closed is not None and val in closed:
-                continue
-            # Last line of defence: a phone or secret passed as a "store id" never reaches a
-            # metric.
-            clean = scrub_text(val)
-            if clean is not val:
-                attributes[key] = clean
+        clean = {
+            key: val
+            if (allowed[key] is not None and val in allowed[key])  # type: ignore[operator]
+            else scrub_text(val)
+            for key, val in attributes.items()
+        }
         try:
-            series = STORE.aliases[alias] = STORE.series(spec, attributes)
+            found = (_recorder(spec), clean)
         except Exception:
             return  # telemetry never breaks the flow
+        if len(_aliases) >= _MAX_ALIASES:  # only a high-cardinality caller gets here
+            _aliases.clear()
+        _aliases[alias] = found
     if _enabled:
-        series.add(value)
+        try:  # noqa: SIM105 - no context manager on the hot path
+            found[0](value, found[1])
+        except Exception:  # noqa: S110 - telemetry never breaks the flow
+            pass
+
+
+def count_export_failures(signal: str, count: int) -> None:
+    """`telemetry_export_failures`, whatever the kill switch says (telemetry already lost)."""
+    try:  # noqa: SIM105 - no context manager on the hot path
+        _recorder(catalog.TELEMETRY_EXPORT_FAILURES)(count, {"signal": signal})
+    except Exception:  # noqa: S110 - telemetry never breaks the flow
+        pass
+
+
+# --- spans -------------------------------------------------------------------------------
 
 
 @contextmanager
-def booking_span(booking_id: str, store_id: str | None) -> Iterator[AnySpan]:
+def booking_span(booking_id: str, store_id: str | None) -> Iterator[Span]:
     """The INTERNAL span around one booking; exceptions are recorded and re-raised."""
     if not _enabled:
         yield INVALID_SPAN
@@ -106,8 +178,17 @@ def booking_span(booking_id: str, store_id: str | None) -> Iterator[AnySpan]:
     attrs: dict[str, Any] = {"booking.id": booking_id}
     if store_id:
         attrs["store.id"] = store_id
-    with TRACER.start_as_current_span(catalog.BOOKING_SPAN.name, SpanKind.INTERNAL, attrs) as span:
+    with tracer().start_as_current_span(
+        catalog.BOOKING_SPAN.name, kind=SpanKind.INTERNAL, attributes=attrs
+    ) as span:
         yield span
+
+
+def record_escaped(span: Span, exc: BaseException) -> None:
+    """An exception leaving the span's scope, as OpenTelemetry records it: an `exception`
+    event and ERROR status `<type>: <message>`."""
+    span.record_exception(exc)
+    span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
 
 
 class ClientCall:
@@ -115,7 +196,7 @@ class ClientCall:
 
     __slots__ = ("outcome", "span", "status_code")
 
-    def __init__(self, span: AnySpan) -> None:
+    def __init__(self, span: Span) -> None:
         self.span = span
         self.outcome: str | None = None
         self.status_code: int | None = None
@@ -135,33 +216,36 @@ class ClientCall:
 
 
 class _ClientScope:
-    """`with`: a CLIENT span, current inside, and the attempt's metrics on the way out.
+    """`with`: a CLIENT span, current inside (an HTTP or botocore instrumentation below makes
+    its span a child of it), and the attempt's metrics on the way out. An exception is
+    recorded on the span (event + ERROR status), counts as `network_error` unless the client
+    said otherwise, and propagates."""
 
-    A class rather than nested generator-based context managers: three client calls per
-    booking run through it. An exception is recorded on the span (event + ERROR status),
-    counts as `network_error` unless the client said otherwise, and propagates.
-    """
-
-    __slots__ = ("_attributes", "_call", "_done", "_name", "_started", "_token")
+    __slots__ = ("_attributes", "_call", "_done", "_name", "_span_too", "_started", "_token")
 
     def __init__(
         self,
         name: str,
         attributes: dict[str, Any],
         done: Callable[[str, float], None],
+        span_too: bool = True,
     ) -> None:
         self._name = name
         self._attributes = attributes
         self._done = done
-        self._token: Token[AnySpan] | None = None
+        self._span_too = span_too
+        self._token: object | None = None
 
     def __enter__(self) -> ClientCall:
-        span = (
-            TRACER.start_span(self._name, SpanKind.CLIENT, self._attributes, CURRENT)
-            if _enabled
-            else INVALID_SPAN
-        )
-        self._token = activate(span)
+        span: Span = INVALID_SPAN
+        if _enabled and self._span_too:
+            try:
+                span = tracer().start_span(
+                    self._name, kind=SpanKind.CLIENT, attributes=self._attributes
+                )
+                self._token = otel_context.attach(trace.set_span_in_context(span))
+            except Exception:
+                span = INVALID_SPAN
         self._call = ClientCall(span)
         self._started = time.perf_counter()
         return self._call
@@ -175,13 +259,17 @@ class _ClientScope:
         elapsed_ms = (time.perf_counter() - self._started) * 1000.0
         call = self._call
         span = call.span
-        if exc is not None:
-            if call.outcome is None:
-                call.outcome = "network_error"
-            record_escaped(span, exc)
-        if self._token is not None:
-            deactivate(self._token)
-        span.end()
+        if exc is not None and call.outcome is None:
+            call.outcome = "network_error"
+        try:
+            if exc is not None:
+                record_escaped(span, exc)
+            if self._token is not None:
+                otel_context.detach(self._token)  # type: ignore[arg-type]
+                self._token = None
+            span.end()
+        except Exception:  # noqa: S110 - telemetry never breaks the flow
+            pass
         self._done(call.outcome or "network_error", elapsed_ms)
 
 
@@ -235,13 +323,30 @@ def telegram_request(redacted_url: str, attempt: int) -> _ClientScope:
     return _ClientScope("POST", attrs, _telegram_done)
 
 
+def botocore_instrumented() -> bool:
+    """True when opentelemetry-instrumentation-botocore is active (e.g. under the ADOT layer):
+    it makes the DynamoDB span itself, with the same `rpc.*`/`aws.*` attributes."""
+    module = sys.modules.get("opentelemetry.instrumentation.botocore")
+    if module is None:
+        return False
+    try:
+        return bool(module.BotocoreInstrumentor().is_instrumented_by_opentelemetry)
+    except Exception:
+        return False
+
+
 def dynamodb_call(operation: str, table: str, region: str | None) -> _ClientScope:
-    """One DynamoDB call: CLIENT span `DynamoDB.<op>` (X-Ray aws subsegment) + metric."""
+    """One DynamoDB call: CLIENT span `DynamoDB.<op>` (X-Ray aws subsegment) + metric.
+
+    When the botocore instrumentation is active its span is the one per call and ours steps
+    aside (the metric is still recorded here): two spans for one call would double every
+    DynamoDB node in X-Ray's service map.
+    """
     attrs: dict[str, Any] = {
         "rpc.system": "aws-api",
         "rpc.service": "DynamoDB",
         "rpc.method": operation,
-        "aws.dynamodb.table_names": (table,),  # an array attribute (immutable, hashable)
+        "aws.dynamodb.table_names": (table,),
     }
     if region:
         attrs["cloud.region"] = region
@@ -254,4 +359,4 @@ def dynamodb_call(operation: str, table: str, region: str | None) -> _ClientScop
             outcome="error" if outcome == "network_error" else outcome,
         )
 
-    return _ClientScope(f"DynamoDB.{operation}", attrs, done)
+    return _ClientScope(f"DynamoDB.{operation}", attrs, done, span_too=not botocore_instrumented())

@@ -1,21 +1,42 @@
 """Helpers for tests and the demo: in-memory telemetry with a clean slate.
 
-The tracer, the metric store and the pipeline are process-wide (see
-:mod:`naver_sms.telemetry.setup`), so tests do not build new ones: they point the installed
-pipeline at other exporters and empty what is buffered.
+The global tracer and meter providers can be installed once per process (OpenTelemetry's
+rule), so tests do not build new ones: they point the installed span processor and metric
+readers at other exporters and empty what is buffered.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
+from opentelemetry.sdk.metrics.export import MetricsData
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
 from naver_sms.telemetry import handler, instruments, setup
-from naver_sms.telemetry.aggregation import STORE, MetricsData
-from naver_sms.telemetry.exporters import MemoryExporters, memory
-from naver_sms.telemetry.spans import TRACER, Span
+from naver_sms.telemetry.exporters.memory import (
+    InMemoryMetricExporter,
+    MemoryExporters,
+    memory,
+    metric_points,
+)
+
+
+def discard_buffered(state: setup.Telemetry) -> None:
+    """Forget the spans waiting for a flush and the metric deltas not yet collected."""
+    pipeline = state.pipeline
+    if pipeline is None:
+        return
+    if pipeline.span_processor is not None:
+        pipeline.span_processor.drain()
+    for reader in pipeline.readers.values():
+        exporter, reader.exporter = reader.exporter, None
+        try:
+            reader.collect()
+        finally:
+            reader.exporter = exporter
 
 
 def reset(
@@ -36,13 +57,10 @@ def reset(
         environ=environ,
         **configure_args,
     )
-    if state.pipeline is not None:
-        state.pipeline.span_buffer.drain()
-        state.pipeline.metric_store.discard()
-    state.health = setup.ExportHealth()
-    if state.pipeline is not None:
-        state.pipeline.on_failure = state.health.failed
-        state.pipeline.pending_failures.clear()
+    discard_buffered(state)
+    state.health.reset()
+    if state.clock is not None:
+        state.clock.close()
     memory().clear()
     handler.reset_cold_start()
     instruments.set_enabled(True)
@@ -55,18 +73,33 @@ def use_memory(**kwargs: Any) -> MemoryExporters:
     return memory()
 
 
-@dataclass
 class Captured:
-    """What was recorded inside :func:`capture`: ended spans, and metric points once read."""
+    """What was recorded inside :func:`capture`: ended spans and metric points, read on
+    demand (reading flushes what is buffered into the capture)."""
 
-    spans: list[Span] = field(default_factory=list)
-    batches: list[MetricsData] = field(default_factory=list)
+    def __init__(self, state: setup.Telemetry) -> None:
+        self._state = state
+        self._spans = InMemorySpanExporter()
+        self._metrics = InMemoryMetricExporter()
+
+    @property
+    def spans(self) -> list[ReadableSpan]:
+        pipeline = self._state.pipeline
+        if pipeline is not None and pipeline.span_processor is not None:
+            pipeline.span_processor.force_flush()
+        return list(self._spans.get_finished_spans())
+
+    @property
+    def batches(self) -> list[MetricsData]:
+        pipeline = self._state.pipeline
+        if pipeline is not None:
+            for reader in pipeline.readers.values():
+                reader.force_flush()
+        return list(self._metrics.batches)
 
     def metric_points(self) -> list[tuple[str, dict[str, Any], Any]]:
-        """(name, attributes, value) of every point recorded so far (see MetricsData.points)."""
-        if STORE.pending():
-            self.batches.append(STORE.drain())
-        return [(n, dict(a), v) for batch in self.batches for n, a, v in batch.points()]
+        """(name, attributes, value) of every point recorded so far."""
+        return metric_points(self.batches)
 
     def counter(self, name: str) -> dict[tuple[tuple[str, Any], ...], float]:
         """A counter's totals keyed by its sorted attributes."""
@@ -80,20 +113,28 @@ class Captured:
 
 @contextmanager
 def capture() -> Iterator[Captured]:
-    """Record spans and metrics in memory, export nothing; the previous sink is restored after.
+    """Record spans and metrics in memory, export nothing elsewhere; restored after.
 
     For unit tests of code that emits telemetry without the handler wrapper (clients, the
-    comparison engine): no configure(), no flush, nothing left behind in the metric store.
+    comparison engine): the SDK is installed if it is not yet (exporting nowhere), what was
+    buffered before is dropped, and the previous exporters and switch come back afterwards.
     """
-    captured = Captured()
-    previous_sink = TRACER.sink
-    previous_enabled = instruments.enabled()
-    STORE.discard()
-    TRACER.sink = captured.spans.append
+    state = setup.current()
+    if state is None or state.pipeline is None:
+        state = setup.configure(
+            force=True, enabled=True, traces_exporter="none", metrics_exporter="none", logs=False
+        )
+    pipeline = state.pipeline
+    assert pipeline is not None
+    captured = Captured(state)
+    previous = (pipeline.span_exporter, pipeline.metric_exporter, instruments.enabled())
+    discard_buffered(state)
+    pipeline.span_exporter = captured._spans
+    pipeline.metric_exporter = captured._metrics
     instruments.set_enabled(True)
     try:
         yield captured
     finally:
-        TRACER.sink = previous_sink
-        instruments.set_enabled(previous_enabled)
-        STORE.discard()
+        discard_buffered(state)
+        pipeline.span_exporter, pipeline.metric_exporter = previous[0], previous[1]
+        instruments.set_enabled(previous[2])

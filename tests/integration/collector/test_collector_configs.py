@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from naver_sms.telemetry.collector_contract import EMF_EXPORTER, check_emf_exporters
+from naver_sms_tools.collector_contract import EMF_EXPORTER, check_emf_exporters
 from support.collector import (
     ALL_CONFIGS,
     COLLECTOR_DIR,

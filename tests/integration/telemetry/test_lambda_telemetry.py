@@ -13,14 +13,14 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
+from opentelemetry.sdk.trace import ReadableSpan as Span
+from opentelemetry.trace import SpanKind, StatusCode
 
 from naver_sms.app import handler as app_handler
 from naver_sms.devstack.lambda_context import LambdaContext
 from naver_sms.devstack.stack import LocalStack
 from naver_sms.telemetry import testing
-from naver_sms.telemetry.exporters import MemoryExporters
-from naver_sms.telemetry.exporting import span_json
-from naver_sms.telemetry.spans import Span, SpanKind, StatusCode
+from naver_sms.telemetry.exporters.memory import MemoryExporters
 from support.live_handler import (
     CANARY_NAME,
     CANARY_PHONE,
@@ -172,7 +172,7 @@ def test_one_invocation_yields_exactly_the_expected_telemetry(
     assert span_ids[app_lines[0]["span_id"]] is invocation
 
     outputs = "\n".join(
-        [out, *(json.dumps(span_json(s)) for s in spans), repr(points), repr(live.metric_batches())]
+        [out, *(s.to_json() for s in spans), repr(points), repr(live.metric_batches())]
     )
     secrets = [
         lambda_env["SENS_ACCESS_KEY"],

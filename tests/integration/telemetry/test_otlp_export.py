@@ -1,4 +1,5 @@
-"""OTLP/HTTP export through the handler wrapper against real loopback endpoints."""
+"""OTLP/HTTP export through the handler wrapper against real loopback endpoints, with the
+upstream exporters: JSON bodies (the default) and protobuf (`http/protobuf`)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,11 @@ from typing import Any
 
 import pytest
 import structlog
-from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
-    ExportMetricsServiceRequest,
-)
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-from opentelemetry.proto.metrics.v1.metrics_pb2 import AggregationTemporality
 
+from naver_sms.privacy import register_secrets
 from naver_sms.telemetry import catalog, instruments, setup, testing
 from naver_sms.telemetry.handler import instrument_handler
-from naver_sms.telemetry.redaction import register_secrets
+from support import otlp_bodies
 
 pytestmark = pytest.mark.integration
 
@@ -36,12 +33,20 @@ class FakeContext:
         return self.remaining_ms
 
 
-def _configure(endpoint: str, flush_ms: int = 300) -> None:
+PROTOCOLS = ("http/json", "http/protobuf")
+CONTENT_TYPES = {"http/json": "application/json", "http/protobuf": "application/x-protobuf"}
+
+
+def _configure(endpoint: str, flush_ms: int = 300, protocol: str = "http/json") -> None:
     testing.reset(
         traces_exporter="otlp",
         metrics_exporter="otlp",
         flush_ms=flush_ms,
-        environ={"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_EXPORTER_OTLP_HEADERS": "x-t=1"},
+        environ={
+            "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint,
+            "OTEL_EXPORTER_OTLP_HEADERS": "x-t=1",
+            "OTEL_EXPORTER_OTLP_PROTOCOL": protocol,
+        },
     )
 
 
@@ -56,32 +61,24 @@ def _handler(event: Any, context: Any) -> str:
     return "done"
 
 
-def _metric_points(bodies: list[bytes]) -> dict[tuple[str, tuple[tuple[str, str], ...]], Any]:
+def _metric_points(
+    bodies: list[bytes], protocol: str = "http/json"
+) -> dict[tuple[str, tuple[tuple[str, str], ...]], Any]:
     points: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
     for body in bodies:
-        request = ExportMetricsServiceRequest.FromString(body)
-        for rm in request.resource_metrics:
-            for sm in rm.scope_metrics:
-                for metric in sm.metrics:
-                    data = metric.sum if metric.HasField("sum") else metric.histogram
-                    assert (
-                        data.aggregation_temporality
-                        == AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA
-                    )
-                    for point in data.data_points:
-                        attrs = tuple(
-                            sorted((a.key, a.value.string_value) for a in point.attributes)
-                        )
-                        value = point.as_int if metric.HasField("sum") else point.count
-                        points[(metric.name, attrs)] = points.get((metric.name, attrs), 0) + value
+        for point in otlp_bodies.metric_points(body, CONTENT_TYPES[protocol]):
+            assert point["temporality"] == otlp_bodies.DELTA
+            key = (point["name"], tuple(sorted(point["attributes"].items())))
+            points[key] = points.get(key, 0) + point["value"]
     return points
 
 
+@pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_spans_and_delta_metrics_reach_the_receiver_without_secrets(
-    otlp_receiver: Any,
+    otlp_receiver: Any, protocol: str
 ) -> None:
     register_secrets([CANARY_SECRET])
-    _configure(otlp_receiver.url)
+    _configure(otlp_receiver.url, protocol=protocol)
     assert _handler({}, FakeContext()) == "done"
     assert _handler({}, FakeContext(aws_request_id="req-2")) == "done"
 
@@ -89,19 +86,17 @@ def test_spans_and_delta_metrics_reach_the_receiver_without_secrets(
     metrics = otlp_receiver.bodies("/v1/metrics")
     assert len(traces) == 2
     assert len(metrics) == 2
-    headers = otlp_receiver.requests[0][1]
-    assert headers["Content-Type"] == "application/x-protobuf"
+    headers = {k.lower(): v for k, v in otlp_receiver.requests[0][1].items()}
+    assert headers["content-type"] == CONTENT_TYPES[protocol]
     assert headers["x-t"] == "1"
-    request = ExportTraceServiceRequest.FromString(traces[0])
-    resource = {a.key: a.value.string_value for a in request.resource_spans[0].resource.attributes}
-    assert resource["service.name"] == "naver-sms"
-    spans = [s for rs in request.resource_spans for ss in rs.scope_spans for s in ss.spans]
-    assert sorted(s.name for s in spans) == ["POST", "naver-sms-it", "process_booking"]
-    by_name = {s.name: s for s in spans}
-    assert by_name["POST"].parent_span_id == by_name["process_booking"].span_id
-    assert by_name["process_booking"].parent_span_id == by_name["naver-sms-it"].span_id
+    spans = otlp_bodies.spans(traces[0], CONTENT_TYPES[protocol])
+    assert spans[0]["resource"]["service.name"] == "naver-sms"
+    assert sorted(s["name"] for s in spans) == ["POST", "naver-sms-it", "process_booking"]
+    by_name = {s["name"]: s for s in spans}
+    assert by_name["POST"]["parent_span_id"] == by_name["process_booking"]["span_id"]
+    assert by_name["process_booking"]["parent_span_id"] == by_name["naver-sms-it"]["span_id"]
 
-    points = _metric_points(metrics)
+    points = _metric_points(metrics, protocol)
     assert (
         points[("sms_sent", (("mode", "live"), ("sms_type", "confirm"), ("store_id", "store-1")))]
         == 2
@@ -169,19 +164,6 @@ def test_refusing_collector_is_a_counted_failure(otlp_receiver: Any) -> None:
     state = setup.current()
     assert state is not None
     assert state.health.failures == {"traces": 1, "metrics": 1}
-
-
-def test_spans_and_metrics_are_in_flight_together(otlp_receiver: Any) -> None:
-    """The receiver holds each request until both signals' requests have arrived: a flush
-    that waited for the span answer before sending metrics could not satisfy it."""
-    otlp_receiver.together = 2
-    _configure(otlp_receiver.url, flush_ms=10_000)
-    _handler({}, FakeContext())
-    assert sorted(p for p, _, _ in otlp_receiver.requests) == ["/v1/metrics", "/v1/traces"]
-    assert otlp_receiver.overlapping == [True, True]
-    state = setup.current()
-    assert state is not None
-    assert state.health.failures == {}
 
 
 def test_connection_is_kept_alive_across_invocations(otlp_receiver: Any) -> None:

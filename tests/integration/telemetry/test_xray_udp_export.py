@@ -15,14 +15,23 @@ from typing import Any
 import pytest
 import structlog
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import ReadableSpan as Span
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export import SpanExportResult as ExportResult
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from naver_sms.telemetry import catalog, instruments, setup, testing
-from naver_sms.telemetry.exporters import ExporterConfigError, exporter_name, memory, span_exporter
-from naver_sms.telemetry.exporting import ExportResult
+from naver_sms.telemetry.exporters.memory import memory
+from naver_sms.telemetry.exporters.xray_udp import XrayUdpSpanExporter, parse_daemon_address
 from naver_sms.telemetry.handler import instrument_handler
-from naver_sms.telemetry.resource import SCOPE, Resource
-from naver_sms.telemetry.spans import Span, Tracer
-from naver_sms.telemetry.xray_udp import XrayUdpSpanExporter, parse_daemon_address
+from naver_sms.telemetry.setup.selection import (
+    ExporterConfigError,
+    exporter_name,
+    metric_exporter,
+    span_exporter,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -73,18 +82,21 @@ def spans_of(request: ExportTraceServiceRequest) -> list[Any]:
     return [s for rs in request.resource_spans for ss in rs.scope_spans for s in ss.spans]
 
 
+SCOPE = "naver-sms-udp-test-scope"
+
+
 def make_spans(count: int, big: str = "") -> list[Span]:
-    ended: list[Span] = []
-    tracer = Tracer()
-    tracer.resource = Resource({"service.name": "naver-sms-udp-test"})
-    tracer.sink = ended.append
+    ended = InMemorySpanExporter()
+    provider = TracerProvider(resource=Resource({"service.name": "naver-sms-udp-test"}))
+    provider.add_span_processor(SimpleSpanProcessor(ended))
+    tracer = provider.get_tracer(SCOPE)
     with tracer.start_as_current_span("root", attributes={"faas.trigger": "timer"}):
         for index in range(count - 1):
             with tracer.start_as_current_span(f"child-{index}") as span:
                 span.set_attribute("index", index)
                 if big and index == 0:
                     span.set_attribute("big", big)
-    return ended
+    return list(ended.get_finished_spans())
 
 
 def test_one_datagram_decodes_to_the_spans(daemon: Daemon) -> None:
@@ -96,7 +108,7 @@ def test_one_datagram_decodes_to_the_spans(daemon: Daemon) -> None:
     (resource_spans,) = request.resource_spans
     resource = {kv.key: kv.value.string_value for kv in resource_spans.resource.attributes}
     assert resource["service.name"] == "naver-sms-udp-test"
-    assert resource_spans.scope_spans[0].scope.name == SCOPE.name
+    assert resource_spans.scope_spans[0].scope.name == SCOPE
     got = {s.name: s for s in spans_of(request)}
     assert set(got) == {s.name for s in spans}
     for span in spans:
@@ -161,8 +173,8 @@ def test_selected_for_traces_only() -> None:
     assert exporter_name("OTEL_TRACES_EXPORTER", {"OTEL_TRACES_EXPORTER": "xray_udp"}, None) == (
         "xray_udp"
     )
-    with pytest.raises(ExporterConfigError, match="OTEL_METRICS_EXPORTER='xray_udp'"):
-        exporter_name("OTEL_METRICS_EXPORTER", {"OTEL_METRICS_EXPORTER": "xray_udp"}, None)
+    with pytest.raises(ExporterConfigError, match="no metrics exporter named 'xray_udp'"):
+        metric_exporter("xray_udp", {})
     exporter = span_exporter("xray_udp", {"AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2999"})
     assert isinstance(exporter, XrayUdpSpanExporter)
     assert exporter.address == "127.0.0.1:2999"
@@ -213,7 +225,7 @@ def test_handler_flush_sends_the_invocation_as_one_datagram(
         state = setup.current()
         assert state is not None
         assert state.pipeline is not None
-        assert state.pipeline.pending_failures == {}
+        assert state.health.pending == {}
     finally:
         testing.reset()
 

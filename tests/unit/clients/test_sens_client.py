@@ -5,6 +5,7 @@ from itertools import count
 from typing import Any
 
 import pytest
+from opentelemetry.trace import SpanKind, StatusCode
 from structlog.testing import capture_logs
 
 from naver_sms.clients.deadline import Deadline
@@ -24,7 +25,6 @@ from naver_sms.clients.sens import (
     sign,
 )
 from naver_sms.clients.sms import compose_sms
-from naver_sms.telemetry.spans import SpanKind, StatusCode
 
 from .conftest import Telemetry
 from .scripted_server import FakeClock, Received, Reply, ScriptedServer, closed_port_url

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from opentelemetry.trace import SpanKind, StatusCode
 from structlog.testing import capture_logs
 
 from naver_sms.clients.deadline import Deadline
@@ -16,7 +17,6 @@ from naver_sms.clients.telegram import (
     TelegramServerError,
     TelegramThrottledError,
 )
-from naver_sms.telemetry.spans import SpanKind, StatusCode
 
 from .conftest import Telemetry
 from .scripted_server import FakeClock, Reply, ScriptedServer, closed_port_url

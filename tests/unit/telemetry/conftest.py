@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from naver_sms.telemetry import testing
-from naver_sms.telemetry.exporters import MemoryExporters
+from naver_sms.telemetry.exporters.memory import MemoryExporters
 
 
 @pytest.fixture

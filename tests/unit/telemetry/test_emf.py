@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from naver_sms.telemetry import catalog, instruments, setup, testing
-from naver_sms.telemetry.exporters import MemoryExporters
+from naver_sms.telemetry.exporters.memory import MemoryExporters
 from support.collector_outputs import (
     catalog_errors,
     catalog_signatures,

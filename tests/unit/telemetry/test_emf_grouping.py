@@ -7,11 +7,11 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from opentelemetry.sdk.metrics.export import NumberDataPoint
 
 from naver_sms.telemetry import catalog, instruments, setup, testing
-from naver_sms.telemetry.aggregation import NumberDataPoint
-from naver_sms.telemetry.emf import emf_documents
-from naver_sms.telemetry.exporters import MemoryExporters
+from naver_sms.telemetry.exporters.emf import emf_documents
+from naver_sms.telemetry.exporters.memory import MemoryExporters
 from support.collector_outputs import (
     catalog_errors,
     emf_points,
@@ -86,7 +86,7 @@ def test_points_sharing_dimensions_and_values_share_a_document(
 
 
 def _point(value: int, **attributes: str) -> NumberDataPoint:
-    return NumberDataPoint(attributes, 0, 1_700_000_000_000_000_000, value)
+    return NumberDataPoint(attributes, 0, 1_700_000_000_000_000_000, value)  # type: ignore[arg-type]
 
 
 def test_points_with_other_dimension_sets_or_namespaces_are_not_merged() -> None:

@@ -1,3 +1,6 @@
+"""Exporters by configuration alone: known names built directly, any other found among the
+installed exporters' entry points, OTLP settings read as the specification says."""
+
 from __future__ import annotations
 
 import json
@@ -5,31 +8,33 @@ import subprocess
 import sys
 
 import pytest
+from opentelemetry.exporter.otlp.json.http.metric_exporter import (
+    OTLPMetricExporter as JsonMetricExporter,
+)
+from opentelemetry.exporter.otlp.json.http.trace_exporter import (
+    OTLPSpanExporter as JsonSpanExporter,
+)
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
+    OTLPSpanExporter as ProtoSpanExporter,
+)
+from opentelemetry.sdk.metrics.export import ConsoleMetricExporter
+from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from naver_sms.telemetry import catalog
-from naver_sms.telemetry.aggregation import MetricStore
-from naver_sms.telemetry.exporters import (
+from naver_sms.telemetry import catalog, instruments, testing
+from naver_sms.telemetry.exporters.emf import EmfMetricExporter
+from naver_sms.telemetry.exporters.memory import InMemoryMetricExporter
+from naver_sms.telemetry.exporters.xray_udp import XrayUdpSpanExporter
+from naver_sms.telemetry.setup import selection
+from naver_sms.telemetry.setup.selection import (
     ExporterConfigError,
     exporter_name,
     metric_exporter,
+    otlp_endpoint,
+    otlp_headers,
+    otlp_timeout_s,
     span_exporter,
 )
-from naver_sms.telemetry.exporting import (
-    ConsoleMetricExporter,
-    ConsoleSpanExporter,
-    ExportResult,
-    InMemoryMetricExporter,
-    InMemorySpanExporter,
-)
-from naver_sms.telemetry.otlp import (
-    OtlpMetricExporter,
-    OtlpSpanExporter,
-    parse_headers,
-    sender_for,
-    signal_endpoint,
-)
-from naver_sms.telemetry.resource import Resource
-from naver_sms.telemetry.spans import Span, Tracer
 
 
 @pytest.mark.parametrize(
@@ -40,18 +45,21 @@ from naver_sms.telemetry.spans import Span, Tracer
         ({"OTEL_TRACES_EXPORTER": "NONE"}, None, "none"),
         ({"OTEL_TRACES_EXPORTER": "memory,console"}, None, "memory"),
         ({"OTEL_TRACES_EXPORTER": "console"}, "memory", "memory"),
-        ({"OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf"}, None, "otlp"),
+        ({"OTEL_TRACES_EXPORTER": " xray_udp "}, None, "xray_udp"),
     ],
 )
 def test_exporter_name(env: dict[str, str], override: str | None, expected: str) -> None:
     assert exporter_name("OTEL_TRACES_EXPORTER", env, override) == expected
 
 
-def test_unsupported_exporter_and_protocol_are_named() -> None:
-    with pytest.raises(ExporterConfigError, match="OTEL_TRACES_EXPORTER='zipkin'"):
-        exporter_name("OTEL_TRACES_EXPORTER", {"OTEL_TRACES_EXPORTER": "zipkin"}, None)
-    with pytest.raises(ExporterConfigError, match="OTEL_EXPORTER_OTLP_PROTOCOL='grpc'"):
-        exporter_name("OTEL_METRICS_EXPORTER", {"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}, None)
+def test_unknown_exporter_and_protocol_are_named() -> None:
+    with pytest.raises(ExporterConfigError, match="no traces exporter named 'zipkin'"):
+        span_exporter("zipkin", {})
+    with pytest.raises(ExporterConfigError, match="OTEL_EXPORTER_OTLP_PROTOCOL='http/xml'"):
+        metric_exporter("otlp", {"OTEL_EXPORTER_OTLP_PROTOCOL": "http/xml"})
+    # grpc is a protocol the standard knows, but its exporter is not installed here.
+    with pytest.raises(ExporterConfigError, match="otlp_proto_grpc"):
+        span_exporter("otlp", {"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"})
 
 
 def test_selection_builds_the_named_exporter() -> None:
@@ -61,38 +69,68 @@ def test_selection_builds_the_named_exporter() -> None:
     assert isinstance(metric_exporter("memory", {}), InMemoryMetricExporter)
     assert isinstance(span_exporter("console", {}), ConsoleSpanExporter)
     assert isinstance(metric_exporter("console", {}), ConsoleMetricExporter)
+    assert isinstance(span_exporter("xray_udp", {}), XrayUdpSpanExporter)
+    assert isinstance(metric_exporter("emf", {}), EmfMetricExporter)
     # `memory` is one shared exporter per signal, so tests can read back what was flushed.
     assert span_exporter("memory", {}) is span_exporter("memory", {})
     assert metric_exporter("memory", {}) is metric_exporter("memory", {})
-    otlp = span_exporter("otlp", {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9999/"})
-    assert isinstance(otlp, OtlpSpanExporter)
-    assert otlp.sender.url == "http://127.0.0.1:9999/v1/traces"
-    assert isinstance(metric_exporter("otlp", {}), OtlpMetricExporter)
+    # OTLP/HTTP: JSON bodies by default, protobuf when asked (per signal or for both).
+    assert isinstance(span_exporter("otlp", {}), JsonSpanExporter)
+    assert isinstance(metric_exporter("otlp", {}), JsonMetricExporter)
+    proto = {"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/protobuf"}
+    assert isinstance(span_exporter("otlp", proto), ProtoSpanExporter)
+    assert isinstance(metric_exporter("otlp", proto), JsonMetricExporter)
+    assert isinstance(span_exporter("otlp_proto_http", {}), ProtoSpanExporter)
+
+
+def test_other_names_are_the_installed_entry_points() -> None:
+    """What `opentelemetry-instrument` resolves, resolved the same way: here, our own two
+    plug-ins as the package registers them (a vendor's exporter is found alike)."""
+    assert selection._from_entry_point("traces", "xray_udp") is XrayUdpSpanExporter
+    assert selection._from_entry_point("metrics", "emf") is EmfMetricExporter
+    exporter = span_exporter("console", {})
+    assert exporter is not None
 
 
 def test_otlp_endpoints_follow_the_specification() -> None:
-    assert signal_endpoint("traces", {}) == "http://localhost:4318/v1/traces"
-    assert signal_endpoint("metrics", {}) == "http://localhost:4318/v1/metrics"
+    assert otlp_endpoint("traces", {}) == "http://localhost:4318/v1/traces"
+    assert otlp_endpoint("metrics", {}) == "http://localhost:4318/v1/metrics"
     env = {
-        "OTEL_EXPORTER_OTLP_ENDPOINT": "https://otlp.example:443",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": "https://otlp.example:443/",
         "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": "https://metrics.example/custom",
     }
-    assert signal_endpoint("traces", env) == "https://otlp.example:443/v1/traces"
-    assert signal_endpoint("metrics", env) == "https://metrics.example/custom"
+    assert otlp_endpoint("traces", env) == "https://otlp.example:443/v1/traces"
+    assert otlp_endpoint("metrics", env) == "https://metrics.example/custom"
 
 
 def test_otlp_headers_are_parsed_and_signal_headers_win() -> None:
-    assert parse_headers("api-key=a%20b, x=1,broken") == {"api-key": "a b", "x": "1"}
-    sender = sender_for(
-        "traces",
-        {"OTEL_EXPORTER_OTLP_HEADERS": "a=1,b=2", "OTEL_EXPORTER_OTLP_TRACES_HEADERS": "b=3"},
-    )
-    assert sender.headers == {"a": "1", "b": "3"}
+    env = {
+        "OTEL_EXPORTER_OTLP_HEADERS": "a=1,b=2,api-key=a%20b",
+        "OTEL_EXPORTER_OTLP_TRACES_HEADERS": "b=3",
+    }
+    assert otlp_headers("traces", env) == {"a": "1", "b": "3", "api-key": "a b"}
+    assert otlp_headers("metrics", env) == {"a": "1", "b": "2", "api-key": "a b"}
 
 
-def test_bad_endpoint_is_a_clear_error() -> None:
-    with pytest.raises(ValueError, match="not an http"):
-        sender_for("traces", {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "localhost:4318"})
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "localhost:4318"}, "not an http"),
+        ({"OTEL_EXPORTER_OTLP_ENDPOINT": "ftp://collector:21"}, "not an http"),
+        ({"OTEL_EXPORTER_OTLP_HEADERS": "x=%E2%9C%93"}, "not latin-1"),
+        ({"OTEL_EXPORTER_OTLP_HEADERS": "a=b%0D%0AX-Injected: 1"}, "line break"),
+    ],
+)
+def test_bad_otlp_settings_are_clear_errors(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ExporterConfigError, match=message):
+        span_exporter("otlp", env)
+
+
+def test_otlp_timeout_is_milliseconds() -> None:
+    assert otlp_timeout_s("traces", {}) == 10.0
+    assert otlp_timeout_s("traces", {"OTEL_EXPORTER_OTLP_TIMEOUT": "2500"}) == 2.5
+    assert otlp_timeout_s("metrics", {"OTEL_EXPORTER_OTLP_METRICS_TIMEOUT": "700"}) == 0.7
+    assert otlp_timeout_s("metrics", {"OTEL_EXPORTER_OTLP_TIMEOUT": "soon"}) == 10.0
 
 
 def _modules_after(code: str) -> set[str]:
@@ -105,55 +143,43 @@ def _modules_after(code: str) -> set[str]:
     return set(json.loads(out))
 
 
+_SETUP = (
+    "import os\nos.environ.update(OTEL_TRACES_EXPORTER='{0}', OTEL_METRICS_EXPORTER='{1}', "
+    "OTEL_EXPORTER_OTLP_PROTOCOL='{2}')\n"
+    "from naver_sms.telemetry import setup\nsetup.configure()"
+)
+
+
 def test_only_the_selected_exporter_is_imported() -> None:
-    setup = (
-        "import os\nos.environ['OTEL_TRACES_EXPORTER']=os.environ['OTEL_METRICS_EXPORTER']='{0}'\n"
-        "from naver_sms.telemetry import setup\nsetup.configure()"
-    )
-    memory = _modules_after(setup.format("memory"))
-    assert "naver_sms.telemetry.otlp" not in memory
-    assert "google.protobuf" not in memory
-    assert "requests" not in memory
-    otlp = _modules_after(setup.format("otlp"))
-    assert "naver_sms.telemetry.otlp" in otlp
-    # Neither the upstream exporter (and its `requests`) nor protobuf is needed for OTLP/HTTP.
-    assert "requests" not in otlp
-    assert "google.protobuf" not in otlp
-    assert "opentelemetry.exporter.otlp.proto.common.trace_encoder" not in otlp
-    # Nor anything else from OpenTelemetry's Python packages, whichever exporter is chosen.
-    assert sorted(m for m in memory | otlp if m.startswith("opentelemetry")) == []
+    memory = _modules_after(_SETUP.format("memory", "memory", "http/json"))
+    collector_less = _modules_after(_SETUP.format("xray_udp", "emf", "http/json"))
+    json_otlp = _modules_after(_SETUP.format("otlp", "otlp", "http/json"))
+    proto_otlp = _modules_after(_SETUP.format("otlp", "otlp", "http/protobuf"))
+    for modules in (memory, collector_less, json_otlp):
+        assert "opentelemetry.exporter.otlp.proto.http" not in modules
+        assert "requests" not in modules
+    for modules in (memory, json_otlp):
+        assert "google.protobuf" not in modules
+        assert "naver_sms.telemetry.exporters.xray_udp" not in modules
+    assert "opentelemetry.exporter.otlp.json.http.trace_exporter" not in memory
+    assert "opentelemetry.exporter.otlp.json.http.trace_exporter" not in collector_less
+    assert "naver_sms.telemetry.exporters.xray_udp" in collector_less
+    assert "naver_sms.telemetry.exporters.emf" in collector_less
+    assert "opentelemetry.exporter.otlp.json.http.metric_exporter" in json_otlp
+    assert "opentelemetry.exporter.otlp.proto.http.metric_exporter" in proto_otlp
 
 
-def test_console_exporters_print_one_json_object_per_span_and_point(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    tracer = Tracer()
-    tracer.resource = Resource({"service.name": "naver-sms"})
-    ended: list[Span] = []
-    tracer.sink = ended.append
-    with tracer.start_as_current_span("parent"), tracer.start_as_current_span("child") as child:
-        child.set_attribute("store.id", "s1")
-    store = MetricStore()
-    store.add(catalog.SENS_REQUESTS, 2, {"outcome": "success"})
-    store.add(catalog.SENS_LATENCY, 12.0, {"outcome": "success"})
-    assert ConsoleSpanExporter().export(ended) is ExportResult.SUCCESS
-    assert ConsoleMetricExporter().export(store.drain()) is ExportResult.SUCCESS
-    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    spans = [line for line in lines if "context" in line]
-    assert [s["name"] for s in spans] == ["child", "parent"]
-    child_json, parent_json = spans
-    assert child_json["parent_id"] == parent_json["context"]["span_id"]
-    assert child_json["context"]["trace_id"] == f"0x{ended[0].context.trace_id:032x}"
-    assert child_json["kind"] == "SpanKind.INTERNAL"
-    assert child_json["attributes"] == {"store.id": "s1"}
-    assert parent_json["parent_id"] is None
-    points = sorted((line for line in lines if "value" in line), key=lambda p: p["name"])
-    assert [(p["name"], p["attributes"], p["value"]) for p in points] == [
-        (
-            "sens_latency",
-            {"outcome": "success"},
-            {"count": 1, "sum": 12.0, "min": 12.0, "max": 12.0},
-        ),
-        ("sens_requests", {"outcome": "success"}, 2),
-    ]
-    assert points[0]["resource"]["service.name"] == "naver-sms"
+def test_console_exporters_print_spans_and_points(capsys: pytest.CaptureFixture[str]) -> None:
+    state = testing.reset(traces_exporter="console", metrics_exporter="console")
+    try:
+        with instruments.tracer().start_as_current_span("parent"):
+            instruments.record(catalog.SENS_REQUESTS, 2, outcome="success")
+        state.flush(300)
+        out = capsys.readouterr().out
+    finally:
+        testing.reset()
+    # The SDK's console exporters: the span as JSON, then the metrics batch as JSON.
+    assert '"name": "parent"' in out
+    assert '"kind": "SpanKind.INTERNAL"' in out
+    assert '"name": "sens_requests"' in out
+    assert out.index('"name": "parent"') < out.index('"name": "sens_requests"')

@@ -6,12 +6,13 @@ from typing import Any
 
 import pytest
 import structlog
+from opentelemetry import metrics, trace
+from opentelemetry.trace import SpanKind, StatusCode
 
 from naver_sms.telemetry import catalog, instruments, setup
 from naver_sms.telemetry import handler as telemetry_handler
-from naver_sms.telemetry.exporters import MemoryExporters
+from naver_sms.telemetry.exporters.memory import MemoryExporters
 from naver_sms.telemetry.handler import faas_trigger, flush_budget, instrument_handler
-from naver_sms.telemetry.spans import SpanKind, StatusCode
 
 SCHEDULED = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
 ROOT = "5759e988bd862e3fe1be46a994272793"
@@ -190,7 +191,11 @@ def test_switch_off_means_no_spans_metrics_or_flush(
     assert state is not None
     flushes: list[float] = []
     real_flush = state.flush
-    monkeypatch.setattr(state, "flush", lambda budget: flushes.append(budget) or real_flush(budget))
+    monkeypatch.setattr(
+        state,
+        "flush",
+        lambda budget, **kw: flushes.append(budget) or real_flush(budget, **kw),
+    )
     switch = {"on": False}
 
     @instrument_handler(switch=lambda: switch["on"])
@@ -277,3 +282,75 @@ def test_faas_trigger() -> None:
     assert faas_trigger(SCHEDULED) == "timer"
     assert faas_trigger({"source": "aws.events"}) == "other"
     assert faas_trigger([1, 2]) == "other"
+
+
+def test_a_span_the_handler_starts_with_the_api_joins_the_invocation_trace(
+    mem: MemoryExporters, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """User code inside the instrumented handler uses the plain OpenTelemetry API: its span is
+    recorded, is a child of the invocation span, continues Lambda's X-Ray trace and leaves in
+    the same export as ours."""
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", XRAY_HEADER)
+    exported_before: list[int] = []
+    exports: list[list[str]] = []
+    assert mem.span_exporter is not None
+    real_export = mem.span_exporter.export
+    monkeypatch.setattr(
+        mem.span_exporter,
+        "export",
+        lambda spans: exports.append([s.name for s in spans]) or real_export(spans),
+    )
+
+    @instrument_handler
+    def handler(event: Any, context: Any) -> None:
+        with trace.get_tracer("my.function").start_as_current_span("user-work") as span:
+            span.set_attribute("items", 3)
+            with instruments.booking_span("b1", "s1"):
+                pass
+        exported_before.append(len(mem.spans()))
+
+    handler({}, FakeContext())
+    assert exported_before == [0]  # nothing left before the invocation's flush
+    booking, user, invocation = mem.spans()
+    assert user.name == "user-work"
+    assert user.instrumentation_scope is not None
+    assert user.instrumentation_scope.name == "my.function"
+    assert user.parent is not None
+    assert user.parent.span_id == invocation.context.span_id
+    assert booking.parent is not None
+    assert booking.parent.span_id == user.context.span_id
+    assert {format(s.context.trace_id, "032x") for s in (booking, user, invocation)} == {ROOT}
+    assert invocation.parent is not None
+    assert format(invocation.parent.span_id, "016x") == "53995c3f42cd8ad8"
+    # One export: the user's span travelled with the invocation's.
+    assert exports == [["process_booking", "user-work", "naver-sms-test"]]
+
+
+def test_under_an_outer_invocation_span_the_outer_instrumentation_flushes_once(
+    mem: MemoryExporters,
+) -> None:
+    """opentelemetry-instrument without a configurator leaves our providers global, and the
+    aws-lambda instrumentation's SERVER span wraps the handler, then flushes the global
+    providers after ending it: the wrapper makes no second SERVER span and does not flush
+    before that span has ended, so one export carries the whole invocation."""
+
+    @instrument_handler
+    def handler(event: Any, context: Any) -> None:
+        with instruments.booking_span("b1", "s1"):
+            instruments.record(catalog.BOOKINGS_PROCESSED, store_id="s1")
+
+    outer = trace.get_tracer("opentelemetry.instrumentation.aws_lambda")
+    with outer.start_as_current_span("naver-sms-test", kind=SpanKind.SERVER):
+        handler({}, FakeContext())
+        assert mem.spans() == []  # nothing exported before the outer span ended
+    provider = trace.get_tracer_provider()
+    provider.force_flush()  # type: ignore[attr-defined]
+    metrics.get_meter_provider().force_flush()  # type: ignore[attr-defined]
+    spans = mem.spans()
+    assert [(s.name, s.kind) for s in spans] == [
+        ("process_booking", SpanKind.INTERNAL),
+        ("naver-sms-test", SpanKind.SERVER),
+    ]
+    assert spans[1].attributes is not None
+    assert spans[1].attributes["faas.coldstart"] is True
+    assert mem.metric_points() == [("bookings_processed", {"store_id": "s1"}, 1)]

@@ -1,4 +1,6 @@
-"""The fused log renderer writes what the visible processor chain writes, field for field."""
+"""One chain. Lines of scalar fields skip the processors that have nothing to do on them
+(:data:`ONLY_FOR_STRUCTURED_LINES`, left out of the very same chain): what is written must be
+what the whole chain writes, field for field, whatever the line holds."""
 
 from __future__ import annotations
 
@@ -11,10 +13,13 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
+from naver_sms import privacy as redaction
 from naver_sms.telemetry import logging as tlog
-from naver_sms.telemetry import redaction
-from naver_sms.telemetry.spans import SpanContext, SpanKind, Tracer, activate, deactivate
+from naver_sms.telemetry.logging import processors
 
 SECRET = "sk-live-0123456789abcdef"
 KEYS = ["event", "store_id", "customer_name", "name", "api_key", "password", "detail",
@@ -35,10 +40,26 @@ def _context() -> Iterator[None]:
     redaction.clear_secrets()
 
 
+def _whole_chain(method: str, event: dict[str, Any]) -> str:
+    for processor in processors.PROCESSORS:
+        event = processor(None, method, event)  # type: ignore[assignment]
+    return str(processors.RENDERER(None, method, event))
+
+
 def _both(method: str, event: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     fused = json.loads(tlog.render_line(None, method, dict(event)))
-    chain = json.loads(tlog._full_chain(None, method, dict(event)))
+    chain = json.loads(_whole_chain(method, dict(event)))
     return fused, chain
+
+
+def test_the_fast_path_is_the_chain_minus_processors_named_for_structured_lines() -> None:
+    skipped = [p for p in processors.PROCESSORS if p not in processors.SCALAR_LINE_PROCESSORS]
+    assert skipped == [
+        p for p in processors.PROCESSORS if p in processors.ONLY_FOR_STRUCTURED_LINES
+    ]
+    assert [p for p in processors.PROCESSORS if p in processors.SCALAR_LINE_PROCESSORS] == list(
+        processors.SCALAR_LINE_PROCESSORS
+    )
 
 
 def _same(fused: dict[str, Any], chain: dict[str, Any]) -> None:
@@ -56,12 +77,14 @@ def _same(fused: dict[str, Any], chain: dict[str, Any]) -> None:
     method=st.sampled_from(["debug", "info", "warning", "warn", "error", "exception"]),
     fields=st.dictionaries(st.sampled_from(KEYS), SCALARS, max_size=8),
 )
-def test_fused_equals_chain_for_scalar_events(method: str, fields: dict[str, Any]) -> None:
+def test_scalar_lines_are_written_as_the_whole_chain_writes_them(
+    method: str, fields: dict[str, Any]
+) -> None:
     event = {"event": "something_happened", **fields}
     _same(*_both(method, event))
 
 
-def test_masking_happens_on_the_fused_path() -> None:
+def test_masking_happens_on_the_fast_path() -> None:
     fused, chain = _both(
         "info",
         {
@@ -80,19 +103,20 @@ def test_masking_happens_on_the_fused_path() -> None:
 
 
 def test_trace_ids_of_the_current_span() -> None:
-    tracer = Tracer()
-    tracer.sink = lambda span: None
-    parent = SpanContext(0x6759E988BD862E3FE1BE46A994272793, 0x1111111111111111, is_remote=True)
-    span = tracer.start_span("invocation", SpanKind.SERVER, {}, parent)
-    token = activate(span)
-    try:
+    remote = SpanContext(
+        0x6759E988BD862E3FE1BE46A994272793,
+        0x1111111111111111,
+        is_remote=True,
+        trace_flags=TraceFlags(TraceFlags.SAMPLED),
+    )
+    tracer = TracerProvider().get_tracer("t")
+    parent = trace.set_span_in_context(NonRecordingSpan(remote))
+    with tracer.start_as_current_span("invocation", context=parent) as span:
         fused, chain = _both("info", {"event": "inside"})
-    finally:
-        deactivate(token)
     _same(fused, chain)
     assert fused["trace_id"] == "6759e988bd862e3fe1be46a994272793"
     assert fused["xray_trace_id"] == "1-6759e988-bd862e3fe1be46a994272793"
-    assert fused["span_id"] == format(span.context.span_id, "016x")
+    assert fused["span_id"] == format(span.get_span_context().span_id, "016x")
 
 
 @pytest.mark.parametrize(
@@ -105,7 +129,7 @@ def test_trace_ids_of_the_current_span() -> None:
     ],
     ids=["nested dict", "list", "exc_info", "unknown object"],
 )
-def test_other_events_take_the_full_chain(event: dict[str, Any]) -> None:
+def test_other_events_take_the_whole_chain(event: dict[str, Any]) -> None:
     fused, chain = _both("error", event)
     _same(fused, chain)
     assert "01012345678" not in json.dumps(fused)

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 import structlog
+from opentelemetry import trace
 
+from naver_sms.privacy import REDACTED, register_secrets
 from naver_sms.telemetry import logging as tlog
-from naver_sms.telemetry.exporters import MemoryExporters
-from naver_sms.telemetry.redaction import REDACTED, register_secrets
-from naver_sms.telemetry.spans import TRACER
+from naver_sms.telemetry.exporters.memory import MemoryExporters
 
 
 def _lines(out: str) -> list[dict[str, Any]]:
@@ -37,7 +37,7 @@ def test_add_lambda_context_uses_the_bound_invocation() -> None:
 
 
 def test_add_trace_ids_from_the_current_span(mem: MemoryExporters) -> None:
-    with TRACER.start_as_current_span("s") as span:
+    with trace.get_tracer("any.code").start_as_current_span("s") as span:
         out = _run(tlog.add_trace_ids, event="x")
         ctx = span.get_span_context()
     trace_id = format(ctx.trace_id, "032x")

@@ -1,5 +1,6 @@
-"""`instruments.record` remembers each call shape as an alias of its series: what that must
-not change (validation, scrubbing, one series per attribute set, bounded memory)."""
+"""`instruments.record` remembers each call shape (validated, scrubbed attributes, the SDK
+instrument): what that must not change (validation, scrubbing, one series per attribute set,
+bounded memory)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from naver_sms.telemetry import aggregation, catalog, instruments, redaction, testing
+from naver_sms import privacy as redaction
+from naver_sms.telemetry import catalog, instruments, testing
 
 SMS = catalog.SMS_SENT
 SECRET = "shop-secret-0123456789"
@@ -74,14 +76,16 @@ def test_disabled_records_nothing_even_for_a_known_call_shape(
     assert [p[2] for p in captured.metric_points() if p[0] == SMS.name] == [1]
 
 
-def test_too_many_series_are_forgotten_at_the_next_drain(
+def test_call_shapes_are_forgotten_past_the_bound(
     captured: testing.Captured, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(aggregation, "MAX_SERIES", 5)
+    """Only a caller passing a high-cardinality value gets here: memory stays bounded and
+    every point is still delivered once."""
+    monkeypatch.setattr(instruments, "_MAX_ALIASES", 5)
     for index in range(8):
         instruments.record(SMS, sms_type="confirm", store_id=f"s-{index}", mode="live")
-    assert len(captured.metric_points()) == 8  # drained: every point delivered once
-    assert aggregation.STORE.aliases == {}
+    assert len(instruments._aliases) <= 5
+    assert len(captured.metric_points()) == 8
     instruments.record(SMS, sms_type="confirm", store_id="s-0", mode="live")
     assert captured.metric_points()[-1][1]["store_id"] == "s-0"
     assert captured.metric_points()[-1][2] == 1
@@ -91,9 +95,11 @@ def test_aliases_are_bounded_even_when_they_all_scrub_to_one_series(
     captured: testing.Captured, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Phone numbers passed by mistake as store ids all scrub to `010-****-5678`: one series,
-    but one alias per raw value; the store forgets them past the bound, drained or not."""
-    monkeypatch.setattr(aggregation, "MAX_SERIES", 5)
+    but one call shape per raw value; the facade forgets them past the bound."""
+    monkeypatch.setattr(instruments, "_MAX_ALIASES", 5)
     for index in range(8):
         instruments.record(SMS, sms_type="confirm", store_id=f"010{index:04d}5678", mode="live")
-    aggregation.STORE.discard()  # no metric exporter: discard, which must bound too
-    assert len(aggregation.STORE.aliases) <= 5
+    assert len(instruments._aliases) <= 5
+    (point,) = [p for p in captured.metric_points() if p[0] == SMS.name]
+    assert point[1]["store_id"] == "010-****-5678"
+    assert point[2] == 8

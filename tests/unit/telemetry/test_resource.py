@@ -1,7 +1,14 @@
+"""The function's resource: the SDK's `Resource` with `AwsLambdaResourceDetector`
+(opentelemetry-sdk-extension-aws), the catalog's service attributes and the standard
+`OTEL_RESOURCE_ATTRIBUTES` / `OTEL_SERVICE_NAME`."""
+
 from __future__ import annotations
 
+import pytest
+
 from naver_sms import __version__
-from naver_sms.telemetry.resource import build_resource, resource_attributes
+from naver_sms.telemetry import catalog
+from naver_sms.telemetry.setup.providers import build_resource
 
 LAMBDA_ENV = {
     "AWS_LAMBDA_FUNCTION_NAME": "naver-sms-prod",
@@ -11,10 +18,32 @@ LAMBDA_ENV = {
     "AWS_REGION": "ap-northeast-2",
     "DEPLOYMENT_ENVIRONMENT": "prod",
 }
+_VARIABLES = (*LAMBDA_ENV, "OTEL_RESOURCE_ATTRIBUTES", "OTEL_SERVICE_NAME", "AWS_ACCOUNT_ID")
 
 
-def test_lambda_environment_becomes_semantic_convention_attributes() -> None:
-    assert resource_attributes(LAMBDA_ENV) == {
+@pytest.fixture(autouse=True)
+def _clean(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK's detectors read the process environment."""
+    for name in _VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def _attributes(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], **kw: str
+) -> dict[str, object]:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return dict(build_resource(env, **kw).attributes)
+
+
+def test_lambda_environment_becomes_semantic_convention_attributes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    attributes = _attributes(monkeypatch, LAMBDA_ENV)
+    assert attributes == {
+        "telemetry.sdk.language": "python",
+        "telemetry.sdk.name": "opentelemetry",
+        "telemetry.sdk.version": attributes["telemetry.sdk.version"],
         "service.name": "naver-sms",
         "service.version": __version__,
         "deployment.environment": "prod",
@@ -25,30 +54,30 @@ def test_lambda_environment_becomes_semantic_convention_attributes() -> None:
         "faas.name": "naver-sms-prod",
         "faas.version": "$LATEST",
         "faas.instance": "2026/11/27/[$LATEST]abcdef",
-        "faas.max_memory": 256 * 1024 * 1024,
+        # AwsLambdaResourceDetector writes Lambda's figure (MiB) as it is.
+        "faas.max_memory": 256,
+    }
+    assert build_resource(LAMBDA_ENV).schema_url == catalog.SEMCONV_SCHEMA_URL
+
+
+def test_outside_lambda_only_service_attributes(monkeypatch: pytest.MonkeyPatch) -> None:
+    attributes = _attributes(monkeypatch, {})
+    assert {k: v for k, v in attributes.items() if not k.startswith("telemetry.sdk.")} == {
+        "service.name": "naver-sms",
+        "service.version": __version__,
     }
 
 
-def test_outside_lambda_only_service_attributes() -> None:
-    assert resource_attributes({}) == {"service.name": "naver-sms", "service.version": __version__}
-
-
-def test_otel_variables_and_arguments_take_precedence() -> None:
+def test_otel_variables_and_arguments_take_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
     env = {
         "OTEL_RESOURCE_ATTRIBUTES": "service.name=from-attrs,team=sms%20ops,cloud.account.id=1",
         "OTEL_SERVICE_NAME": "from-env",
         "AWS_ACCOUNT_ID": "123456789012",
     }
-    attrs = resource_attributes(env)
+    attrs = _attributes(monkeypatch, env)
     assert attrs["service.name"] == "from-env"
     assert attrs["team"] == "sms ops"
     assert attrs["cloud.account.id"] == "123456789012"
-    explicit = resource_attributes(env, service_name="arg", environment="dev")
+    explicit = _attributes(monkeypatch, env, service_name="arg", environment="dev")
     assert explicit["service.name"] == "arg"
     assert explicit["deployment.environment.name"] == "dev"
-
-
-def test_build_resource_carries_the_attributes() -> None:
-    resource = build_resource(LAMBDA_ENV)
-    assert resource.attributes["faas.name"] == "naver-sms-prod"
-    assert resource.attributes["faas.max_memory"] == 268435456

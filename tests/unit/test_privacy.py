@@ -1,9 +1,13 @@
+"""The one privacy module: phones, names and secrets, for logs, spans, clients and comparison."""
+
 from __future__ import annotations
 
 import pytest
 
-from naver_sms.telemetry import redaction
-from naver_sms.telemetry.redaction import (
+from naver_sms import privacy
+from naver_sms.clients.sms import mask_phones_in_text
+from naver_sms.comparison.masking import mask_phones as comparison_mask
+from naver_sms.privacy import (
     REDACTED,
     mask_name,
     mask_phones,
@@ -75,12 +79,12 @@ def test_scrub_walks_nested_structures_and_copies_only_on_change() -> None:
     "key", ["token", "bot_token", "SENS_SECRET_KEY", "password", "x-ncp-apigw-signature-v2"]
 )
 def test_secret_looking_keys(key: str) -> None:
-    assert redaction.is_secret_key(key)
+    assert privacy.is_secret_key(key)
 
 
 @pytest.mark.parametrize("key", ["event", "store_id", "sms_type", "booking_id", "level"])
 def test_ordinary_keys(key: str) -> None:
-    assert not redaction.is_secret_key(key)
+    assert not privacy.is_secret_key(key)
 
 
 def test_digit_runs_inside_ids_are_not_taken_for_phone_numbers() -> None:
@@ -90,3 +94,40 @@ def test_digit_runs_inside_ids_are_not_taken_for_phone_numbers() -> None:
     assert mask_phones(request_id) == request_id
     assert mask_phones("고객01012345678님") == "고객010-****-5678님"
     assert mask_phones("to=01012345678,") == "to=010-****-5678,"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("02-1588-1234", "02-****-1234"),  # Seoul
+        ("0215881234", "02-****-1234"),
+        ("+82-2-1588-1234", "02-****-1234"),
+        ("031 123 4567", "031-****-4567"),  # area code
+        ("07012345678", "070-****-5678"),  # internet phone
+        ("chat -1001987654321", "chat -1001987654321"),  # a Telegram chat id
+        ("예약 1100003 확정", "예약 1100003 확정"),  # a booking id
+    ],
+)
+def test_one_phone_rule_covers_mobile_seoul_and_area_numbers(text: str, expected: str) -> None:
+    assert mask_phones(text) == expected
+
+
+def test_the_three_former_rules_agree_now() -> None:
+    """Clients, comparison and telemetry used three regexes; they are one function now."""
+    text = "to 01012345678, office 02-1588-1234, id 01160503810e0644"
+    expected = "to 010-****-5678, office 02-****-1234, id 01160503810e0644"
+    assert mask_phones_in_text(text) == comparison_mask(text) == mask_phones(text) == expected
+
+
+def test_telegram_bot_tokens_in_url_paths_are_redacted_unregistered() -> None:
+    url = "https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage"
+    assert scrub_text(url) == f"https://api.telegram.org/bot{REDACTED}/sendMessage"
+    assert scrub_text("https://example.com/bottle/42") == "https://example.com/bottle/42"
+
+
+def test_honorific_names_and_their_positions() -> None:
+    text = "[강남점] 홍길동님 예약"
+    assert privacy.mask_honorific_names(text) == "[강남점] 홍**님 예약"
+    (span,) = privacy.honorific_name_spans(text)
+    assert text[span[0] : span[1]] == "길동"
+    assert privacy.phone_middle_spans("전화 010-1234-5678") == [(7, 11)]

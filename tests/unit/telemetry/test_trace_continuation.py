@@ -1,8 +1,10 @@
-"""Trace continuation parsed by hand, and a Lambda path that imports no OpenTelemetry package.
+"""Which trace an invocation continues: the upstream propagators (opentelemetry-propagator-aws-xray
+and W3C tracecontext) as :mod:`naver_sms.telemetry.setup.propagators` wires them.
 
-The X-Ray and W3C headers are read by :mod:`naver_sms.telemetry.propagation` instead of the
-OpenTelemetry propagators (their import and entry-point scan cost milliseconds at every cold
-start); the cases below are the ones those propagators handle, so the switch loses nothing.
+What is ours here is the wiring: Lambda's `_X_AMZN_TRACE_ID` first, then the event's headers
+(`traceparent` winning over `X-Amzn-Trace-Id`), names matched whatever their case, anything
+malformed starting a new trace rather than raising. The header cases below are the ones the
+hand-written parsers used to be tested with: the upstream propagators handle them the same.
 """
 
 from __future__ import annotations
@@ -15,15 +17,12 @@ import sys
 from typing import Any
 
 import pytest
+from opentelemetry.context import Context
+from opentelemetry.trace import SpanContext, get_current_span
 
-from naver_sms.telemetry.exporters import MemoryExporters
-from naver_sms.telemetry.handler import _parent_context, instrument_handler
-from naver_sms.telemetry.propagation import (
-    extract_from_headers,
-    parse_traceparent,
-    parse_xray_header,
-)
-from naver_sms.telemetry.spans import SpanContext
+from naver_sms.telemetry.exporters.memory import MemoryExporters
+from naver_sms.telemetry.handler import instrument_handler
+from naver_sms.telemetry.setup.propagators import invocation_parent
 
 ROOT = "5759e988bd862e3fe1be46a994272793"
 PARENT = "53995c3f42cd8ad8"
@@ -33,15 +32,40 @@ OTHER_PARENT = "1111111111111111"
 TRACEPARENT = f"00-{OTHER_ROOT}-{OTHER_PARENT}-01"
 
 
-def _ids(context: SpanContext | None) -> tuple[str, str, bool, bool] | None:
-    if context is None:
+def _ids(context: Context) -> tuple[str, str, bool, bool] | None:
+    span_context: SpanContext = get_current_span(context).get_span_context()
+    if not span_context.is_valid:
         return None
     return (
-        format(context.trace_id, "032x"),
-        format(context.span_id, "016x"),
-        context.is_remote,
-        context.sampled,
+        format(span_context.trace_id, "032x"),
+        format(span_context.span_id, "016x"),
+        span_context.is_remote,
+        span_context.trace_flags.sampled,
     )
+
+
+def parse_xray_header(header: str | None) -> tuple[str, str, bool, bool] | None:
+    """Lambda's header as the handler reads it (no event headers)."""
+    os.environ.pop("_X_AMZN_TRACE_ID", None)
+    if header is not None:
+        os.environ["_X_AMZN_TRACE_ID"] = header
+    try:
+        return _ids(invocation_parent({}, os.environ))
+    finally:
+        os.environ.pop("_X_AMZN_TRACE_ID", None)
+
+
+def parse_traceparent(header: str | None) -> tuple[str, str, bool, bool] | None:
+    return extract_from_headers({"traceparent": header})
+
+
+def extract_from_headers(headers: Any) -> tuple[str, str, bool, bool] | None:
+    return _ids(invocation_parent({"headers": headers}, {}))
+
+
+@pytest.fixture(autouse=True)
+def _no_lambda_header(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("_X_AMZN_TRACE_ID", raising=False)
 
 
 # --- X-Ray ------------------------------------------------------------------------------
@@ -60,11 +84,7 @@ def _ids(context: SpanContext | None) -> tuple[str, str, bool, bool] | None:
     ],
 )
 def test_xray_header_names_a_remote_parent(header: str, sampled: bool) -> None:
-    context = parse_xray_header(header)
-    assert _ids(context) == (ROOT, PARENT, True, sampled)
-    assert context is not None
-    assert context.is_valid
-    assert context.trace_flags == (1 if sampled else 0)
+    assert parse_xray_header(header) == (ROOT, PARENT, True, sampled)
 
 
 @pytest.mark.parametrize(
@@ -110,8 +130,7 @@ def test_malformed_xray_header_is_ignored(header: str | None) -> None:
     ],
 )
 def test_traceparent_names_a_remote_parent(header: str, sampled: bool) -> None:
-    context = parse_traceparent(header)
-    assert _ids(context) == (OTHER_ROOT, OTHER_PARENT, True, sampled)
+    assert parse_traceparent(header) == (OTHER_ROOT, OTHER_PARENT, True, sampled)
 
 
 @pytest.mark.parametrize(
@@ -169,12 +188,12 @@ def test_traceparent_with_non_hex_version_or_flags_is_ignored(header: str) -> No
     ],
 )
 def test_traceparent_header_name_is_case_insensitive(headers: dict[str, Any]) -> None:
-    assert _ids(extract_from_headers(headers)) == (OTHER_ROOT, OTHER_PARENT, True, True)
+    assert extract_from_headers(headers) == (OTHER_ROOT, OTHER_PARENT, True, True)
 
 
 @pytest.mark.parametrize("name", ["X-Amzn-Trace-Id", "x-amzn-trace-id", "X-AMZN-TRACE-ID"])
 def test_xray_header_name_is_case_insensitive(name: str) -> None:
-    assert _ids(extract_from_headers({name: XRAY})) == (ROOT, PARENT, True, True)
+    assert extract_from_headers({name: XRAY}) == (ROOT, PARENT, True, True)
 
 
 @pytest.mark.parametrize(
@@ -186,12 +205,12 @@ def test_xray_header_name_is_case_insensitive(name: str) -> None:
     ],
 )
 def test_traceparent_wins_over_xray(headers: dict[str, Any]) -> None:
-    assert _ids(extract_from_headers(headers)) == (OTHER_ROOT, OTHER_PARENT, True, True)
+    assert extract_from_headers(headers) == (OTHER_ROOT, OTHER_PARENT, True, True)
 
 
 def test_a_malformed_traceparent_leaves_the_xray_header_in_charge() -> None:
     headers = {"traceparent": f"ff-{OTHER_ROOT}-{OTHER_PARENT}-01", "X-Amzn-Trace-Id": XRAY}
-    assert _ids(extract_from_headers(headers)) == (ROOT, PARENT, True, True)
+    assert extract_from_headers(headers) == (ROOT, PARENT, True, True)
 
 
 @pytest.mark.parametrize(
@@ -213,12 +232,17 @@ def test_the_handler_takes_lambdas_header_first_then_the_event_headers(
 ) -> None:
     http_event = {"headers": {"traceparent": TRACEPARENT}}
     monkeypatch.setenv("_X_AMZN_TRACE_ID", XRAY)
-    assert _ids(_parent_context(http_event)) == (ROOT, PARENT, True, True)
+    assert _ids(invocation_parent(http_event, os.environ)) == (ROOT, PARENT, True, True)
     monkeypatch.delenv("_X_AMZN_TRACE_ID")
-    assert _ids(_parent_context(http_event)) == (OTHER_ROOT, OTHER_PARENT, True, True)
-    assert _parent_context({}) is None
-    assert _parent_context({"headers": "not a mapping"}) is None
-    assert _parent_context(["not", "a", "mapping"]) is None
+    assert _ids(invocation_parent(http_event, os.environ)) == (
+        OTHER_ROOT,
+        OTHER_PARENT,
+        True,
+        True,
+    )
+    assert _ids(invocation_parent({}, os.environ)) is None
+    assert _ids(invocation_parent({"headers": "not a mapping"}, os.environ)) is None
+    assert _ids(invocation_parent(["not", "a", "mapping"], os.environ)) is None
 
 
 def test_xray_header_in_an_http_event_is_continued(mem: MemoryExporters) -> None:
@@ -245,7 +269,14 @@ def _closed_port() -> int:
 
 
 _LAMBDA_PATH = """
-import json, sys
+import importlib.metadata, json, sys, threading
+scans = []
+_entry_points = importlib.metadata.entry_points
+def counting(*args, **kwargs):
+    scans.append(kwargs)
+    return _entry_points(*args, **kwargs)
+importlib.metadata.entry_points = counting  # any entry-point scan on the path is seen
+
 from naver_sms.app import handler as app_handler  # the module Lambda imports at init
 from naver_sms.telemetry import catalog, instruments, setup
 from naver_sms.telemetry.handler import instrument_handler
@@ -261,14 +292,17 @@ print(json.dumps({
     "exporters": [state.traces_exporter, state.metrics_exporter],
     "health": state.health.failures,
     "modules": sorted(sys.modules),
+    "scans": scans,
+    "threads": [t.name for t in threading.enumerate()],
 }))
 """
 
 
-def test_the_lambda_path_imports_no_opentelemetry_package() -> None:
+def test_the_lambda_path_loads_what_it_uses_and_nothing_else() -> None:
     """Importing the Lambda entry point and running an invocation through the default
-    (OTLP) exporters loads no `opentelemetry*` module: not the API, SDK, propagators,
-    proto classes or exporters (each costs cold-start milliseconds)."""
+    exporters (OTLP/HTTP JSON) loads the API, the SDK and that exporter, and not the other
+    exporters, protobuf or `requests`; scans no entry points; and leaves no thread behind
+    (Lambda may freeze the process as soon as the handler returns)."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -297,14 +331,20 @@ def test_the_lambda_path_imports_no_opentelemetry_package() -> None:
         timeout=60,
     ).stdout.splitlines()[-1]
     result = json.loads(out)
+    modules = set(result["modules"])
     assert result["lambda_handler"] is True
     assert result["exporters"] == ["otlp", "otlp"]
     # The flush really went through the OTLP exporters (and failed: nobody listens).
     assert result["health"] == {"traces": 1, "metrics": 1}
-    assert "naver_sms.app.handler" in result["modules"]
-    assert "naver_sms.telemetry.otlp" in result["modules"]
-    assert [m for m in result["modules"] if m.startswith("opentelemetry")] == []
-    assert "google.protobuf" not in result["modules"]
+    assert "naver_sms.app.handler" in modules
+    assert "opentelemetry.sdk.trace" in modules
+    assert "opentelemetry.exporter.otlp.json.http.trace_exporter" in modules
+    assert "opentelemetry.exporter.otlp.proto.http" not in modules
+    assert "google.protobuf" not in modules
+    assert "requests" not in modules
+    assert "opentelemetry.propagate" not in modules  # it scans entry points when imported
+    assert result["scans"] == []
+    assert result["threads"] == ["MainThread"]
 
 
 _CONTINUES = """

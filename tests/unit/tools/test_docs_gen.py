@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from naver_sms.cli import main
-from naver_sms.telemetry import catalog, coldstart, docs_gen
+from naver_sms.telemetry import catalog
+from naver_sms_tools import coldstart, docs_gen
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -50,26 +51,31 @@ def test_cold_start_section_reports_the_measured_differences() -> None:
         "machine": "test",
         "import_handler_ms": {
             "otlp": {"median": 200.0, "min": 190.0, "max": 210.0},
+            "otlp_protobuf": {"median": 220.0, "min": 205.0, "max": 230.0},
             "xray_udp_emf": {"median": 185.0, "min": 171.5, "max": 199.0},
             "no_export": {"median": 170.0, "min": 165.0, "max": 180.0},
             "telemetry_off": {"median": 130.0, "min": 128.0, "max": 140.0},
         },
         "importtime_ms": {
-            "otlp": {"structlog": 50.0, "naver_sms.telemetry.otlp": 6.5},
-            "xray_udp_emf": {"structlog": 51.0, "naver_sms.telemetry.emf": 1.2},
+            "otlp": {
+                "structlog": 50.0,
+                "opentelemetry.exporter.otlp.json.http.trace_exporter": 6.5,
+            },
+            "xray_udp_emf": {"structlog": 51.0, "naver_sms.telemetry.exporters.emf": 1.2},
         },
+        "sdk_modules_when_off": [],
     }
     text = docs_gen.render(data)
-    assert "the pipeline adds **37.0 ms** over telemetry off" in text
-    assert "the OTLP exporter **25.0 ms** (together **62.0 ms**)" in text
-    assert "the X-Ray UDP and EMF exporters **6.5 ms**" in text
-    assert "No OpenTelemetry Python package is imported in any variant" in text
+    assert "the SDK set-up adds **37.0 ms** over telemetry off" in text
+    assert "OTLP/HTTP JSON exporters **25.0 ms**, the protobuf ones **40.0 ms**" in text
+    assert "(with the upstream protobuf encoder) **6.5 ms**" in text
+    assert "With telemetry off no SDK module is imported" in text
     assert "| Module | `otlp` ms | `xray_udp_emf` ms |" in text
     assert "| `structlog` | 50.0 | 51.0 |" in text
-    assert "| `naver_sms.telemetry.otlp` | 6.5 | — |" in text
-    assert "| `naver_sms.telemetry.emf` | — | 1.2 |" in text
+    assert "| `opentelemetry.exporter.otlp.json.http.trace_exporter` | 6.5 | — |" in text
+    assert "| `naver_sms.telemetry.exporters.emf` | — | 1.2 |" in text
     # Only what was measured is listed.
-    assert "`naver_sms.telemetry.xray_udp`" not in text.split("-X importtime")[-1]
+    assert "`naver_sms.telemetry.exporters.xray_udp`" not in text.split("-X importtime")[-1]
 
 
 def test_cold_start_section_marks_an_unmeasured_variant() -> None:
@@ -84,26 +90,26 @@ def test_cold_start_section_marks_an_unmeasured_variant() -> None:
         "importtime_ms": {"otlp": {}},
     }
     text = docs_gen.render(data)
-    assert "the OTLP exporter **? ms** (together **62.0 ms**)" in text
-    assert "No OpenTelemetry Python package is imported in any variant" in text
+    assert "the OTLP/HTTP JSON exporters **? ms**" in text
+    assert "With telemetry off no SDK module is imported" in text
 
 
-def test_cold_start_section_reports_opentelemetry_modules_that_were_loaded() -> None:
+def test_cold_start_section_reports_sdk_modules_loaded_with_telemetry_off() -> None:
     data = {
         "runs": 1,
         "python": "3.11",
         "machine": "test",
         "import_handler_ms": {"otlp": {"median": 200.0, "min": 190.0, "max": 210.0}},
         "importtime_ms": {"otlp": {}},
-        "opentelemetry_modules": ["opentelemetry.trace"],
+        "sdk_modules_when_off": ["opentelemetry.sdk.trace"],
     }
     text = docs_gen.render(data)
-    assert "**OpenTelemetry modules were imported**" in text
-    assert "`opentelemetry.trace`" in text
-    assert "No OpenTelemetry Python package is imported in any variant" not in text
+    assert "**SDK modules were imported with telemetry off**" in text
+    assert "`opentelemetry.sdk.trace`" in text
+    assert "With telemetry off no SDK module is imported" not in text
 
 
-def test_the_committed_cold_start_figures_name_no_opentelemetry_module(
+def test_the_committed_cold_start_figures_load_no_sdk_with_telemetry_off(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(REPO)
@@ -111,8 +117,13 @@ def test_the_committed_cold_start_figures_name_no_opentelemetry_module(
     assert set(data["import_handler_ms"]) == set(coldstart.VARIANTS)
     measured = {m for modules in data["importtime_ms"].values() for m in modules}
     assert measured <= set(coldstart.REPORTED_MODULES)
-    assert not [m for m in coldstart.REPORTED_MODULES if m.startswith("opentelemetry")]
-    assert data["opentelemetry_modules"] == []
+    assert data["sdk_modules_when_off"] == []
+    # The exporters are imported only by the variants that chose them.
+    assert (
+        "opentelemetry.exporter.otlp.json.http.trace_exporter"
+        not in data["importtime_ms"]["xray_udp_emf"]
+    )
+    assert "opentelemetry.sdk.trace" not in data["importtime_ms"]["telemetry_off"]
 
 
 def test_naver_sms_docs_subcommand_checks_the_committed_file(

@@ -1,34 +1,30 @@
-"""structlog JSON logs, one object per line on stdout, correlated with the current trace.
+"""The one structlog processor chain: level, time, Lambda context, trace ids, masking.
 
-One visible chain, :data:`PROCESSORS`, serves both structlog loggers and stdlib `logging`
-records (boto3, urllib3 ...) through `structlog.stdlib.ProcessorFormatter`, so masking and
-correlation cannot differ between them. Every processor is a tiny pure function
-`(logger, method_name, event_dict) -> event_dict`; they edit the event dict in place (it is
-already a fresh dict per call) and copy nested containers only when they change something.
-structlog loggers run the chain through :func:`render_line`, which does the same work in one
-pass for the usual line of scalar fields (tested equal, field for field).
+Every processor is a small pure function `(logger, method_name, event_dict) -> event_dict`;
+they edit the event dict in place (structlog hands each call a fresh one) and copy nested
+containers only when they change something. :data:`PROCESSORS` is the chain for structlog
+loggers and stdlib `logging` records alike (boto3, urllib3 ...), so masking and correlation
+cannot differ between them.
 
-Field names come from :data:`naver_sms.telemetry.catalog.LOG_FIELDS`; Logs Insights queries
-and metric filters depend on them.
+:func:`render_line` runs it for structlog loggers. For the usual line (scalar fields, no
+exception, no stack, not a stdlib record) it skips the processors that have nothing to do on
+such a line (:data:`ONLY_FOR_STRUCTURED_LINES`): the fast path is the chain minus those, derived
+from it, never a second copy.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
-import time
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any, Final
 
 import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
 
 from naver_sms import SERVICE_NAME
-from naver_sms.telemetry import constants as env_names
-from naver_sms.telemetry.redaction import (
+from naver_sms.privacy import (
     NAME_KEYS,
     REDACTED,
     has_secrets,
@@ -37,40 +33,24 @@ from naver_sms.telemetry.redaction import (
     mask_phones,
     redact_secrets,
 )
-from naver_sms.telemetry.spans import current_span
-
-_LAMBDA_LEVELS: Final = {"TRACE": "DEBUG", "WARN": "WARNING", "FATAL": "CRITICAL"}
+from naver_sms.telemetry import constants as env_names
 
 # What the handler wrapper binds for the current invocation (Lambda runs one at a time).
-_invocation: dict[str, Any] = {}
-_static: dict[str, Any] = {"service": SERVICE_NAME}
+INVOCATION: dict[str, Any] = {}
+STATIC: dict[str, Any] = {"service": SERVICE_NAME}
 _xray_root_cache: dict[str, str | None] = {}
-
-
-def bind_invocation(function_name: str, request_id: str, cold_start: bool) -> None:
-    """Called by the handler wrapper at the start of every invocation."""
-    _invocation["function_name"] = function_name
-    _invocation["function_request_id"] = request_id
-    _invocation["cold_start"] = cold_start
-
-
-def clear_invocation() -> None:
-    _invocation.clear()
-
-
-# --- processors, in chain order -------------------------------------------------------------
 
 
 def add_service(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
     """`service` (and `function_name` outside an invocation) on every line."""
-    for key, value in _static.items():
+    for key, value in STATIC.items():
         event_dict.setdefault(key, value)
     return event_dict
 
 
 def add_lambda_context(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
     """`function_name`, `function_request_id`, `cold_start` of the running invocation."""
-    for key, value in _invocation.items():
+    for key, value in INVOCATION.items():
         event_dict.setdefault(key, value)
     return event_dict
 
@@ -117,18 +97,21 @@ def _format_ids(context: Any) -> list[Any]:
 
 
 def add_trace_ids(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
-    """`trace_id`, `xray_trace_id`, `span_id` of the current span.
+    """`trace_id`, `xray_trace_id`, `span_id` of the current OpenTelemetry span (whoever
+    started it: the handler wrapper, the ADOT layer, the user's code).
 
-    With telemetry switched off there is no span, but Lambda's own trace header still names
-    the X-Ray trace of the invocation: logs keep pointing to it.
+    With no span (telemetry switched off, or not loaded at all) Lambda's own trace header
+    still names the invocation's X-Ray trace: logs keep pointing to it.
     """
-    context = current_span().context
-    if context.span_id:
-        ids = _ids_of if _ids_of[0] is context else _format_ids(context)
-        event_dict["trace_id"] = ids[1]
-        event_dict["xray_trace_id"] = ids[2]
-        event_dict["span_id"] = ids[3]
-        return event_dict
+    api = sys.modules.get("opentelemetry.trace")  # not loaded: no span can exist
+    if api is not None:
+        context = api.get_current_span().get_span_context()
+        if context.span_id:
+            ids = _ids_of if _ids_of[0] is context else _format_ids(context)
+            event_dict["trace_id"] = ids[1]
+            event_dict["xray_trace_id"] = ids[2]
+            event_dict["span_id"] = ids[3]
+            return event_dict
     header = os.environ.get(env_names.X_AMZN_TRACE_ID)
     if header:
         root = _xray_root(header)
@@ -190,7 +173,7 @@ def _mask_phones_fast(text: str) -> str:
 
 
 def mask_phone_numbers(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
-    """Any Korean mobile number, in any field, at any depth: `010-****-5678`."""
+    """Any Korean phone number, in any field, at any depth: `010-****-5678`."""
     return _update_in_place(event_dict, _mask_phones_fast)
 
 
@@ -264,9 +247,7 @@ def drop_secrets(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
     return _update_in_place(event_dict, _redact_fast)
 
 
-# Each module-level logger resolves its processor chain once (a real saving per log call in
-# Lambda). Tests turn it off: structlog's `capture_logs` cannot reach a cached logger.
-CACHE_LOGGERS = True
+_STACK_INFO: Final = structlog.processors.StackInfoRenderer()
 
 PROCESSORS: Final[tuple[Processor, ...]] = (
     structlog.processors.add_log_level,
@@ -275,7 +256,7 @@ PROCESSORS: Final[tuple[Processor, ...]] = (
     add_service,
     add_logger_name,
     add_trace_ids,
-    structlog.processors.StackInfoRenderer(),
+    _STACK_INFO,
     structlog.processors.format_exc_info,
     # Masking runs last, after exceptions became text: a traceback can carry a phone number.
     mask_phone_numbers,
@@ -283,10 +264,16 @@ PROCESSORS: Final[tuple[Processor, ...]] = (
     drop_secrets,
 )
 
-
-_RENDERER = structlog.processors.JSONRenderer(ensure_ascii=False)
-_LEVEL_NAMES: Final = {"warn": "warning", "exception": "error"}
-_SCALARS: Final = (str, int, float, bool, type(None))
+# Processors with nothing to do on a line of scalar fields without `exc_info`, `stack_info`
+# or a stdlib record: what the fast path leaves out of :data:`PROCESSORS`.
+ONLY_FOR_STRUCTURED_LINES: Final[frozenset[Processor]] = frozenset(
+    {add_logger_name, _STACK_INFO, structlog.processors.format_exc_info}
+)
+SCALAR_LINE_PROCESSORS: Final[tuple[Processor, ...]] = tuple(
+    p for p in PROCESSORS if p not in ONLY_FOR_STRUCTURED_LINES
+)
+_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
+_STRUCTURED_KEYS: Final = ("exc_info", "stack_info", "_record")
 
 
 def _json_fallback(obj: Any) -> Any:
@@ -297,147 +284,31 @@ def _json_fallback(obj: Any) -> Any:
 
 # One encoder for every line: `json.dumps` with keyword arguments builds a new one per call.
 _encode = json.JSONEncoder(ensure_ascii=False, default=_json_fallback).encode
-_second: list[Any] = [None, ""]  # the last whole second seen, and its ISO 8601 text
 
 
-def _timestamp() -> str:
-    """`datetime.now(UTC).isoformat()` with `Z` for `+00:00` (as structlog's TimeStamper
-    writes it), the date and time formatted once per second."""
-    now = time.time()
-    whole = int(now)
-    if whole != _second[0]:
-        _second[0] = whole
-        _second[1] = datetime.fromtimestamp(whole, UTC).isoformat()[: -len("+00:00")]
-    micros = int((now - whole) * 1_000_000)
-    return f"{_second[1]}.{micros:06d}Z" if micros else f"{_second[1]}Z"
+def _dumps(obj: Any, **_: Any) -> str:
+    return _encode(obj)
+
+
+RENDERER: Final = structlog.processors.JSONRenderer(serializer=_dumps)
 
 
 def render_line(logger: WrappedLogger, method_name: str, event_dict: EventDict) -> str:
-    """:data:`PROCESSORS` then JSON, fused into one pass for the usual log call.
+    """:data:`PROCESSORS` then JSON: the structlog loggers' whole chain.
 
-    A structlog call runs a dozen processors; most lines carry a few scalar fields, and for
-    those this does the same work in one function (~10 µs less per line, five or more lines
-    per invocation). Anything else (nested values, `exc_info`, `stack_info`, a stdlib record)
-    takes the full chain. A test holds both paths to the same output.
+    A line of scalar fields runs :data:`SCALAR_LINE_PROCESSORS` (the chain without the
+    processors that have nothing to do on it); any other line runs every processor.
     """
+    chain = SCALAR_LINE_PROCESSORS
     for value in event_dict.values():
         if type(value) not in _SCALARS:
-            return _full_chain(logger, method_name, event_dict)
-    if "exc_info" in event_dict or "stack_info" in event_dict or "_record" in event_dict:
-        return _full_chain(logger, method_name, event_dict)
-    secrets = has_secrets()
-    for key, value in event_dict.items():
-        if key in _OWN_FIELDS:
-            continue
-        new = value
-        if type(value) is str:
-            new = _mask_phones_fast(value)
-            if key in NAME_KEYS:
-                new = mask_name(new)
-        if is_secret_key(key) and value is not None:
-            new = REDACTED
-        elif secrets and type(new) is str:
-            new = _redact_fast(new)
-        if new is not value:
-            event_dict[key] = new
-    event_dict["level"] = _LEVEL_NAMES.get(method_name, method_name)
-    event_dict["timestamp"] = _timestamp()
-    for key, value in _invocation.items():
-        event_dict.setdefault(key, value)
-    for key, value in _static.items():
-        event_dict.setdefault(key, value)
-    add_trace_ids(logger, method_name, event_dict)
-    return _encode(event_dict)
-
-
-def _full_chain(logger: WrappedLogger, method_name: str, event_dict: EventDict) -> str:
-    for processor in PROCESSORS:
+            chain = PROCESSORS
+            break
+    else:
+        for key in _STRUCTURED_KEYS:
+            if key in event_dict:
+                chain = PROCESSORS
+                break
+    for processor in chain:
         event_dict = processor(logger, method_name, event_dict)  # type: ignore[assignment]
     return _encode(event_dict)
-
-
-class StdoutLogger:
-    """Writes each rendered line to the *current* `sys.stdout` (one write call per line)."""
-
-    __slots__ = ("name",)
-
-    def __init__(self, name: str | None = None) -> None:
-        self.name = name
-
-    def msg(self, message: str) -> None:
-        sys.stdout.write(message + "\n")
-
-    log = debug = info = warn = warning = error = err = critical = fatal = exception = msg
-
-
-def _logger_factory(*args: Any) -> StdoutLogger:
-    return StdoutLogger(str(args[0]) if args else None)
-
-
-class StdoutHandler(logging.Handler):
-    """The stdlib side: records formatted by the same chain, to the current `sys.stdout`."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            sys.stdout.write(self.format(record) + "\n")
-        except Exception:
-            self.handleError(record)
-
-
-def log_level(environ: Mapping[str, str]) -> int:
-    """`AWS_LAMBDA_LOG_LEVEL` (Lambda's advanced logging controls), then `LOG_LEVEL`."""
-    raw = (
-        environ.get(env_names.AWS_LAMBDA_LOG_LEVEL)
-        or environ.get(env_names.LOG_LEVEL)
-        or env_names.DEFAULT_LOG_LEVEL
-    ).upper()
-    name = _LAMBDA_LEVELS.get(raw, raw)
-    level = logging.getLevelName(name)
-    if not isinstance(level, int):
-        raise ValueError(
-            f"log level {raw!r} (AWS_LAMBDA_LOG_LEVEL/LOG_LEVEL) is not one of "
-            "TRACE, DEBUG, INFO, WARN, WARNING, ERROR, CRITICAL, FATAL"
-        )
-    return level
-
-
-_configured_handler: StdoutHandler | None = None
-
-
-def configure_logging(
-    environ: Mapping[str, str] | None = None, *, service_name: str | None = None
-) -> None:
-    """Install the JSON chain for structlog and the root stdlib logger (safe to call again).
-
-    Loggers obtained with `structlog.get_logger()` anywhere in the code, before or after this
-    call, use this configuration from their first use on.
-    """
-    global _configured_handler  # noqa: PLW0603 - logging is process-wide by nature
-    env = os.environ if environ is None else environ
-    level = log_level(env)
-    _static["service"] = service_name or SERVICE_NAME
-    function_name = env.get(env_names.AWS_LAMBDA_FUNCTION_NAME)
-    if function_name:
-        _static["function_name"] = function_name
-    renderer = _RENDERER
-    structlog.configure(
-        processors=[render_line],
-        wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=_logger_factory,
-        cache_logger_on_first_use=CACHE_LOGGERS,
-    )
-    root = logging.getLogger()
-    # The Lambda runtime installs its own plain-text handler on the root logger: replace it,
-    # or every boto3 line would come out twice, once unmasked.
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    handler = StdoutHandler()
-    handler.setFormatter(
-        structlog.stdlib.ProcessorFormatter(
-            foreign_pre_chain=list(PROCESSORS),
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
-        )
-    )
-    root.addHandler(handler)
-    root.setLevel(level)
-    _configured_handler = handler

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from naver_sms.telemetry import catalog
-from naver_sms.telemetry.collector_contract import (
+from naver_sms_tools.collector_contract import (
     EMF_EXPORTER,
     check_emf_exporters,
     expected_emf_exporter,
