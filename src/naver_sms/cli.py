@@ -79,9 +79,29 @@ def _add_replay(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     parser.set_defaults(handler="naver_sms.comparison.replay:replay")
 
 
+def _add_logs_query(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "logs-query",
+        help="run a CloudWatch Logs Insights query over JSON-lines logs (docs/ops/logs-query.md)",
+        description="Run the Logs Insights query in QUERY_FILE over the JSON-lines LOGFILEs, "
+        "translated to SQL and run by DuckDB. Syntax it cannot run exactly is an error naming "
+        "the token and its position (exit 2), never an approximate answer.",
+    )
+    parser.add_argument("query_file", metavar="QUERY_FILE", help="a .insights query file")
+    parser.add_argument("logfiles", metavar="LOGFILE", nargs="+", help="JSON Lines log files")
+    parser.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="table (default) or json: an array of row objects keyed by the result columns",
+    )
+    parser.set_defaults(handler="naver_sms.ops.insights.command:run")
+
+
 COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     _add_compare,
     _add_docs,
+    _add_logs_query,
     _add_replay,
 )
 
