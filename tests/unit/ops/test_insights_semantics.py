@@ -215,8 +215,8 @@ def test_aggregates_by_group(log_file: Path, events: list[dict[str, Any]]) -> No
         log_file,
         'filter event = "sens_attempt" | stats count(*) as n, count(latency_ms) as timed, '
         "count_distinct(booking_id) as bookings, sum(latency_ms) as total, "
-        "avg(latency_ms) as mean, min(latency_ms) as low, max(latency_ms) as high, pct(latency_ms, 95) as p95, "
-        "pct(latency_ms, 50) as p50 by store_id",
+        "avg(latency_ms) as mean, min(latency_ms) as low, max(latency_ms) as high, "
+        "pct(latency_ms, 95) as p95, pct(latency_ms, 50) as p50 by store_id",
     )
     groups: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for e in events:
@@ -396,8 +396,11 @@ def python_compare(value: Any, op: str, literal: Any) -> bool:
     if not is_number(value):
         return False
     number = float(value)
-    outcomes = {"=": number == literal, "!=": number != literal}
-    return outcomes.get(op, number < literal if op == "<" else number > literal)
+    if op == "=":
+        return bool(number == literal)
+    if op == "!=":
+        return bool(number != literal)
+    return bool(number < literal if op == "<" else number > literal)
 
 
 @settings(
