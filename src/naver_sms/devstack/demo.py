@@ -6,8 +6,12 @@ What it does, in order:
 2. phase 1, dry run: the 08:00 run over the sample day — SMS are built and captured, none sent;
 3. the owner's approval is recorded in SSM and the `sms_sending` switch turned on;
 4. phase 2, live: runs through the day (09:00 … 19:00) in a new execution environment:
-   confirms, cancellations and visit reminders reach the local SENS, the owner gets Telegram;
-5. prints a summary and writes every artefact under `--out` (default `out/demo/`).
+   confirms, cancellations and visit reminders reach the local SENS, the owner gets Telegram.
+   The 09:00 run meets the faults operations must see (:func:`inject_live_faults`): DynamoDB
+   throttling, SENS 503 and 429 (retried), a SENS answer lost after sending (held as
+   uncertain), Telegram 500s (retried next run) and the collector answering 503 once;
+5. prints a summary and writes every artefact under `--out` (default `out/demo/`), then the
+   operations evidence (queries, alarm simulation, dashboard) into the campaign's VALIDATION.md.
 Every process it started is stopped on exit, on failure and on Ctrl-C.
 """
 
@@ -22,12 +26,15 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from naver_sms.clients.sms import mask_phone
 from naver_sms.devstack.collector import InspectedCollector
+from naver_sms.devstack.fault_proxy import FaultProxy
+from naver_sms.devstack.faults import Fault
 from naver_sms.devstack.stack import LocalStack
 from naver_sms.sources.file import read_bookings
 
@@ -109,6 +116,41 @@ def lambda_env(stack: LocalStack, out: Path, telemetry: dict[str, str]) -> dict[
     return env
 
 
+@dataclass
+class Proxies:
+    """The fault proxies in front of moto's DynamoDB and the collector's OTLP endpoint."""
+
+    dynamodb: FaultProxy
+    otlp: FaultProxy
+
+    def env(self) -> dict[str, str]:
+        return {
+            "AWS_ENDPOINT_URL_DYNAMODB": self.dynamodb.base_url,
+            "OTEL_EXPORTER_OTLP_ENDPOINT": self.otlp.base_url,
+        }
+
+
+def inject_live_faults(stack: LocalStack, proxies: Proxies) -> None:
+    """What the first live run meets, in request order (docs/local-stack.md, the demo)."""
+    # Every attempt boto3 makes (1 + 4 retries) throttled: the first booking fails and is
+    # retried by the next run; boto3's adaptive mode then slows its own request rate.
+    proxies.dynamodb.throttle_dynamodb(times=5)
+    # SENS: a 503 then a 429 (each retried with success), then an answer lost after the
+    # request was sent: that SMS may have gone out, so it is held as uncertain, never resent.
+    for fault in (
+        Fault(status=503),
+        Fault(delay=0.001),  # the retry goes through
+        Fault(status=429, retry_after=0),
+        Fault(delay=0.001),
+        Fault(disconnect=True),
+    ):
+        stack.sens.faults.push(fault)
+    # Telegram down for one notice (all 3 attempts): the notice is retried by the next run.
+    stack.telegram.inject(500, times=3)
+    # The collector answers 503 to the first two exports: logged, counted, then recovered.
+    proxies.otlp.inject(503, times=2)
+
+
 def run_campaign(env: dict[str, str], out: Path) -> int:
     """A small validation campaign over the shipped day with planted legacy discrepancies."""
     print(
@@ -121,6 +163,7 @@ def run_campaign(env: dict[str, str], out: Path) -> int:
         "SENS_CALLER_NUMBER": "0215881234",
         "TELEGRAM_CHAT_ID": "-1001987654321",
     }
+    campaign_env.pop("AWS_ENDPOINT_URL_DYNAMODB", None)  # the replay has a stack of its own
     proc = subprocess.run(
         [
             sys.executable,
@@ -213,7 +256,15 @@ def run_demo(out: Path) -> int:
         print("starting the local stack: moto server (DynamoDB, SSM), SENS, Telegram ...")
         stack = stack_of.enter_context(LocalStack(log_dir=out))
         telemetry = stack_of.enter_context(telemetry_sinks(out))
-        env = lambda_env(stack, out, telemetry)
+        proxies = Proxies(
+            dynamodb=stack_of.enter_context(
+                FaultProxy(stack.moto.endpoint_url, name="dynamodb-proxy")
+            ),
+            otlp=stack_of.enter_context(
+                FaultProxy(telemetry["OTEL_EXPORTER_OTLP_ENDPOINT"], name="otlp-proxy")
+            ),
+        )
+        env = lambda_env(stack, out, telemetry) | proxies.env()
 
         dry = invoke_phase("dry-run", day_events(bookings, DRY_RUN_TIMES), env, out)
         print_table("phase 1 — dry run (no approval yet: nothing leaves the process)", dry)
@@ -232,6 +283,11 @@ def run_demo(out: Path) -> int:
             f"{json.dumps(approval)}; switch sms_sending=on"
         )
 
+        inject_live_faults(stack, proxies)
+        print(
+            "faults for the 09:00 run: DynamoDB throttling, SENS 503/429/lost answer, "
+            "Telegram 500, collector 503"
+        )
         live = invoke_phase("live", day_events(bookings, LIVE_TIMES), env, out)
         print_table("phase 2 — live", live)
         by_type, telegrams = write_received(stack, out)
@@ -240,13 +296,17 @@ def run_demo(out: Path) -> int:
             f"({', '.join(f'{t} {n}' for t, n in sorted(by_type.items()))}); "
             f"Telegram {telegrams} messages"
         )
-        invalid: list[dict[str, str]] = next(
-            (r["result"]["errors"] for r in live if r.get("result")), []
-        )
+        errors = [r["result"]["errors"] for r in live if r.get("result")]
+        invalid = errors[-1] if errors else []
         if invalid:
             print("  bad bookings, reported and skipped at every run:")
             for e in invalid:
                 print(f"    {e['where']}: {e['field']}: {e['reason']}")
+        faulted = [e for e in (errors[0] if errors else []) if e not in invalid]
+        if faulted:
+            print("  failed at 09:00 by the injected faults (retried next run, or held):")
+            for e in faulted:
+                print(f"    {e['where']}: {e['field']}: {e['reason'][:110]}")
         campaign = run_campaign(env, out)
     print(f"\nartefacts in {out}:")
     for path in sorted(out.iterdir()):
