@@ -98,7 +98,51 @@ def _add_logs_query(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
     parser.set_defaults(handler="naver_sms.ops.insights.command:run")
 
 
+def _add_alarms(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "alarms",
+        help="the Terraform alarms, offline (docs/ops/alarms-simulate.md)",
+        description="Work with the alarms the Terraform monitoring module deploys.",
+    )
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    simulate = actions.add_parser(
+        "simulate",
+        help="replay a run's EMF datapoints through the deployed alarms",
+        description="Evaluate local.alarms of the monitoring module with terraform (offline), "
+        "replay the run's datapoints through CloudWatch's alarm semantics and print each "
+        "alarm's state transitions; each ALARM/OK transition is rendered by the alert "
+        "forwarder into its Slack, Telegram and e-mail messages. Exit 2 on unusable input.",
+    )
+    simulate.add_argument(
+        "--emf", required=True, nargs="+", metavar="EMF.jsonl", help="EMF documents of the run"
+    )
+    simulate.add_argument(
+        "--logs",
+        nargs="+",
+        metavar="LOG.jsonl",
+        help="the function's logs: AWS/Lambda metrics derived from its platform.report records",
+    )
+    simulate.add_argument(
+        "--aws-metrics",
+        nargs="+",
+        metavar="FILE.jsonl",
+        help="other AWS metrics: JSON lines {namespace, metric_name, dimensions, timestamp, value}",
+    )
+    simulate.add_argument(
+        "--terraform", metavar="DIR", help="monitoring module (default: infrastructure/...)"
+    )
+    simulate.add_argument(
+        "--var", action="append", metavar="NAME=VALUE", help="a module input (repeatable)"
+    )
+    simulate.add_argument("--format", choices=("table", "json"), default="table")
+    simulate.add_argument(
+        "--notifications", metavar="DIR", help="write every rendered notification here"
+    )
+    simulate.set_defaults(handler="naver_sms.ops.alarms.command:run")
+
+
 COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
+    _add_alarms,
     _add_compare,
     _add_docs,
     _add_logs_query,

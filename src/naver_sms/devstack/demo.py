@@ -9,7 +9,7 @@ What it does, in order:
    confirms, cancellations and visit reminders reach the local SENS, the owner gets Telegram.
    The 09:00 run meets the faults operations must see (:func:`inject_live_faults`): DynamoDB
    throttling, SENS 503 and 429 (retried), a SENS answer lost after sending (held as
-   uncertain), Telegram 500s (retried next run) and the collector answering 503 once;
+   uncertain), Telegram 500s (retried next run); the collector answers 503 at 11:00;
 5. prints a summary and writes every artefact under `--out` (default `out/demo/`), then the
    operations evidence (queries, alarm simulation, dashboard) into the campaign's VALIDATION.md.
 Every process it started is stopped on exit, on failure and on Ctrl-C.
@@ -131,7 +131,7 @@ class Proxies:
 
 
 def inject_live_faults(stack: LocalStack, proxies: Proxies) -> None:
-    """What the first live run meets, in request order (docs/local-stack.md, the demo)."""
+    """What the first live runs meet, in request order (docs/local-stack.md, the demo)."""
     # Every attempt boto3 makes (1 + 4 retries) throttled: the first booking fails and is
     # retried by the next run; boto3's adaptive mode then slows its own request rate.
     proxies.dynamodb.throttle_dynamodb(times=5)
@@ -147,7 +147,10 @@ def inject_live_faults(stack: LocalStack, proxies: Proxies) -> None:
         stack.sens.faults.push(fault)
     # Telegram down for one notice (all 3 attempts): the notice is retried by the next run.
     stack.telegram.inject(500, times=3)
-    # The collector answers 503 to the first two exports: logged, counted, then recovered.
+    # The collector takes the 09:00 run's two exports (traces, metrics), then answers 503 to
+    # the 11:00 run's: that run's spans and metrics are lost, the failures logged and counted
+    # (the counts reach CloudWatch with the 13:00 export), then recovered.
+    proxies.otlp.faults.push(Fault(delay=0.001, times=2))
     proxies.otlp.inject(503, times=2)
 
 
@@ -285,8 +288,8 @@ def run_demo(out: Path) -> int:
 
         inject_live_faults(stack, proxies)
         print(
-            "faults for the 09:00 run: DynamoDB throttling, SENS 503/429/lost answer, "
-            "Telegram 500, collector 503"
+            "faults: DynamoDB throttling, SENS 503/429/lost answer, Telegram 500 at 09:00; "
+            "collector 503 at 11:00"
         )
         live = invoke_phase("live", day_events(bookings, LIVE_TIMES), env, out)
         print_table("phase 2 — live", live)
