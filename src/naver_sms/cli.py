@@ -76,6 +76,11 @@ def _add_replay(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     parser.add_argument(
         "--skip-invalid", action="store_true", help="skip invalid legacy lines, count them"
     )
+    parser.add_argument(
+        "--no-ops-evidence",
+        action="store_true",
+        help="leave the operations evidence (queries, alarms, dashboard) out of VALIDATION.md",
+    )
     parser.set_defaults(handler="naver_sms.comparison.replay:replay")
 
 
@@ -141,9 +146,36 @@ def _add_alarms(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     simulate.set_defaults(handler="naver_sms.ops.alarms.command:run")
 
 
+def _add_dashboard(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "dashboard",
+        help="the Terraform dashboard, offline (docs/ops/dashboard-render.md)",
+        description="Work with the dashboard the Terraform monitoring module deploys.",
+    )
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    render = actions.add_parser(
+        "render",
+        help="draw the deployed dashboard from a run's EMF data (HTML + PNG)",
+        description="Evaluate local.dashboard_body of the monitoring module with terraform "
+        "(offline) and draw every widget, in its layout, from the run's data into "
+        "OUT/dashboard.html and a PNG taken in headless Chromium (OUT/dashboard.png).",
+    )
+    render.add_argument("--emf", required=True, nargs="+", metavar="EMF.jsonl")
+    render.add_argument(
+        "--logs", nargs="+", metavar="LOG.jsonl", help="logs: AWS/Lambda metrics, log widgets"
+    )
+    render.add_argument("--aws-metrics", nargs="+", metavar="FILE.jsonl")
+    render.add_argument("--out", required=True, metavar="DIR")
+    render.add_argument("--terraform", metavar="DIR", help="monitoring module directory")
+    render.add_argument("--var", action="append", metavar="NAME=VALUE")
+    render.add_argument("--no-png", action="store_true", help="write the HTML only")
+    render.set_defaults(handler="naver_sms.ops.dashboard.command:run")
+
+
 COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     _add_alarms,
     _add_compare,
+    _add_dashboard,
     _add_docs,
     _add_logs_query,
     _add_replay,

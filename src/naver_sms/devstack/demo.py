@@ -154,6 +154,64 @@ def inject_live_faults(stack: LocalStack, proxies: Proxies) -> None:
     proxies.otlp.inject(503, times=2)
 
 
+READ_OPERATIONS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem"})
+
+
+def write_aws_metrics(proxy: FaultProxy, out: Path) -> int:
+    """AWS/DynamoDB's throttling metrics for the run, from what the proxy answered.
+
+    Every throttling answer the proxy gave is one request DynamoDB would have counted in
+    ThrottledRequests (TableName, Operation) and in Read/WriteThrottleEvents (TableName): the
+    same events, counted where they happened. Returns how many.
+    """
+    lines = []
+    for exchange in proxy.exchanges:
+        if not (exchange.injected and exchange.status == 400):
+            continue
+        operation = str(exchange.headers.get("x-amz-target", "")).rpartition(".")[2]
+        try:
+            table = str(json.loads(str(exchange.body)).get("TableName", ""))
+        except ValueError:
+            table = ""
+        stamp = int(exchange.received_at * 1000)
+        kind = "ReadThrottleEvents" if operation in READ_OPERATIONS else "WriteThrottleEvents"
+        for name, dimensions in (
+            ("ThrottledRequests", {"TableName": table, "Operation": operation}),
+            (kind, {"TableName": table}),
+        ):
+            lines.append(
+                json.dumps(
+                    {
+                        "namespace": "AWS/DynamoDB",
+                        "metric_name": name,
+                        "dimensions": dimensions,
+                        "timestamp": stamp,
+                        "value": 1,
+                    }
+                )
+            )
+    (out / "aws-metrics.jsonl").write_text("".join(f"{line}\n" for line in lines), "utf-8")
+    return len(lines) // 2
+
+
+def write_ops_evidence(out: Path) -> None:
+    """The campaign's VALIDATION.md gets the operations evidence of the whole demo day."""
+    from naver_sms.ops.evidence import EvidenceInputs, write_operations_evidence  # noqa: PLC0415
+
+    campaign = out / "campaign"
+    print("\noperations evidence: queries, alarm simulation, dashboard -> campaign/VALIDATION.md")
+    write_operations_evidence(
+        campaign / "VALIDATION.md",
+        EvidenceInputs(
+            out=campaign,
+            logs=[out / "logs.jsonl", campaign / "logs.jsonl"],
+            emf=[out / "emf.jsonl"],
+            aws_metrics=[out / "aws-metrics.jsonl"],
+            produced_by="make demo (python -m naver_sms.devstack.demo)",
+        ),
+    )
+
+
 def run_campaign(env: dict[str, str], out: Path) -> int:
     """A small validation campaign over the shipped day with planted legacy discrepancies."""
     print(
@@ -178,6 +236,7 @@ def run_campaign(env: dict[str, str], out: Path) -> int:
             str(CAMPAIGN_LEGACY),
             "--out",
             str(out / "campaign"),
+            "--no-ops-evidence",  # written after the day, with the collector's EMF
         ],
         env=campaign_env,
         capture_output=True,
@@ -294,10 +353,11 @@ def run_demo(out: Path) -> int:
         live = invoke_phase("live", day_events(bookings, LIVE_TIMES), env, out)
         print_table("phase 2 — live", live)
         by_type, telegrams = write_received(stack, out)
+        throttled = write_aws_metrics(proxies.dynamodb, out)
         print(
             f"  local SENS received {sum(by_type.values())} SMS "
             f"({', '.join(f'{t} {n}' for t, n in sorted(by_type.items()))}); "
-            f"Telegram {telegrams} messages"
+            f"Telegram {telegrams} messages; DynamoDB throttled {throttled} requests"
         )
         errors = [r["result"]["errors"] for r in live if r.get("result")]
         invalid = errors[-1] if errors else []
@@ -311,6 +371,7 @@ def run_demo(out: Path) -> int:
             for e in faulted:
                 print(f"    {e['where']}: {e['field']}: {e['reason'][:110]}")
         campaign = run_campaign(env, out)
+    write_ops_evidence(out)  # the collector has written emf.jsonl now
     print(f"\nartefacts in {out}:")
     for path in sorted(out.iterdir()):
         if path.is_file():

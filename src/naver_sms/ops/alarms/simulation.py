@@ -16,6 +16,7 @@ from naver_sms.ops.alarms.datapoints import (
 from naver_sms.ops.alarms.evaluation import AlarmRun, simulate
 from naver_sms.ops.alarms.notifications import Notification, render
 from naver_sms.ops.monitoring import MonitoringValues, load_monitoring
+from naver_sms.ops.paths import unique_paths
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,8 @@ def load_store(
     function_name: str = "naver-sms",
 ) -> tuple[MetricStore, int]:
     store = MetricStore()
-    read_emf(store, emf)
-    reports = read_lambda_reports(store, logs, function_name) if logs else 0
+    read_emf(store, unique_paths(emf))
+    reports = read_lambda_reports(store, unique_paths(logs), function_name) if logs else 0
     if aws_metrics:
         read_aws_metrics(store, aws_metrics)
     return store, reports
