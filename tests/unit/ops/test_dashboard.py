@@ -10,7 +10,6 @@ import pytest
 
 from naver_sms.ops.alarms.datapoints import MetricStore, Observation
 from naver_sms.ops.dashboard.layout import Placement, place
-from naver_sms.ops.dashboard.markdown import to_html
 from naver_sms.ops.dashboard.page import render_page
 from naver_sms.ops.dashboard.search import SearchError, find, parse_search
 from naver_sms.ops.dashboard.widgets import (
