@@ -165,11 +165,14 @@ LOG = [
     {"timestamp": "2026-11-20T00:00:00Z", "event": "x", "store_id": "s1", "n": 1},
     {"timestamp": "2026-11-20T00:01:00Z", "event": "y", "record": {"metrics": {"durationMs": 3}}},
 ]
+EXAMPLES = int(os.environ.get("NAVER_SMS_FUZZ_EXAMPLES", "400"))
 FUZZ = settings(
-    max_examples=int(os.environ.get("NAVER_SMS_FUZZ_EXAMPLES", "400")),
+    max_examples=EXAMPLES,
     deadline=2000,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
+# Each example runs a whole pipeline in DuckDB: fewer of them by default.
+FUZZ_RUNS = settings(FUZZ, max_examples=max(EXAMPLES // 3, 1))
 
 
 def check_rejection(text: str, error: QueryError) -> None:
@@ -212,7 +215,7 @@ def test_fuzz_token_soup_parses_translates_and_runs_or_is_rejected(
         assert list(row) == result.columns
 
 
-@FUZZ
+@FUZZ_RUNS
 @given(
     st.lists(
         st.sampled_from(
