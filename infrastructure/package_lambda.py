@@ -7,6 +7,9 @@ and Python 3.12 (the function's runtime), whatever machine builds the zip.
 
     python infrastructure/package_lambda.py --arch arm64 --out build/naver-sms-lambda.zip
     python infrastructure/package_lambda.py --no-deps --out /tmp/code-only.zip   # offline
+    # comparison mode in AWS: the legacy capture at /var/task/captures/legacy.jsonl
+    python infrastructure/package_lambda.py \
+        --include examples/legacy-capture-2026-11-20.jsonl=captures/legacy.jsonl
 """
 
 from __future__ import annotations
@@ -67,7 +70,21 @@ def _add(archive: zipfile.ZipFile, path: Path, name: str) -> None:
     archive.writestr(info, path.read_bytes())
 
 
-def build(out: Path, arch: str, with_dependencies: bool) -> list[str]:
+def _include(spec: str) -> tuple[Path, str]:
+    """`SOURCE=MEMBER`: a file of this machine, and where it goes in the zip (under /var/task)."""
+    source, sep, member = spec.partition("=")
+    path = Path(source)
+    member = member.strip("/")
+    if not sep or not member or ".." in Path(member).parts:
+        raise SystemExit(f"package_lambda: --include {spec!r}: expected SOURCE=MEMBER (relative)")
+    if not path.is_file():
+        raise SystemExit(f"package_lambda: --include {spec!r}: {source} is not a file")
+    return path, member
+
+
+def build(
+    out: Path, arch: str, with_dependencies: bool, includes: tuple[str, ...] = ()
+) -> list[str]:
     """Write the zip; returns its member names."""
     entries: list[tuple[Path, str]] = []
     with tempfile.TemporaryDirectory() as scratch:
@@ -77,6 +94,7 @@ def build(out: Path, arch: str, with_dependencies: bool) -> list[str]:
             entries += _files(deps)
         entries += [(path, f"naver_sms/{name}") for path, name in _files(PACKAGE)]
         entries += [(ROOT / name, name) for name in COLLECTOR_CONFIGS]
+        entries += [_include(spec) for spec in includes]
         names = [name for _, name in entries]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
@@ -97,8 +115,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-deps", action="store_true", help="code and collector configs only (offline)"
     )
+    parser.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="SOURCE=MEMBER",
+        help="add a file, e.g. a legacy capture for comparison mode (repeatable)",
+    )
     args = parser.parse_args(argv)
-    names = build(args.out, args.arch, not args.no_deps)
+    names = build(args.out, args.arch, not args.no_deps, tuple(args.include))
     size = args.out.stat().st_size
     print(f"package_lambda: wrote {args.out} ({len(names)} files, {size / 1e6:.1f} MB)")
     return 0

@@ -196,11 +196,6 @@ def check_invalid(lines: list[Line], result: QueryResult) -> None:
     )
 
 
-def check_errors(lines: list[Line], result: QueryResult) -> None:
-    errors = [x for x in lines if "event" in x and x.get("level") in ("error", "critical")]
-    assert len(result.rows) == len(errors)
-
-
 CHECKS: dict[str, Callable[[list[Line], QueryResult], None]] = {
     "booking-timeline": check_booking_timeline,
     "trace-by-xray-id": check_trace,
@@ -216,7 +211,6 @@ CHECKS: dict[str, Callable[[list[Line], QueryResult], None]] = {
     "switch-approval-changes": check_switches,
     "uncertain-deliveries": check_uncertain,
     "invalid-bookings": check_invalid,
-    "invocation-errors": check_errors,
 }
 
 
@@ -256,6 +250,13 @@ def test_alarms_fire_on_the_planted_discrepancies_and_the_injected_faults(
     assert first_alarm["naver-sms-comparison-match-percentage"]["value"] == pytest.approx(85.71)
     assert "naver-sms-bookings-failed" in first_alarm
     assert "naver-sms-telemetry-export-failures" in first_alarm
+    # The DynamoDB throttling the demo injected reaches every alarm on ReadThrottleEvents.
+    read_throttles = [
+        r.alarm.name
+        for r in report.runs
+        if any(q.metric and q.metric.metric_name == "ReadThrottleEvents" for q in r.alarm.queries)
+    ]
+    assert all(name in first_alarm for name in read_throttles)
     # Each ALARM and OK transition is sent to Slack, Telegram and e-mail.
     sent = sorted((n.transition.alarm, n.transition.at_ms) for n in report.notifications)
     due = sorted(

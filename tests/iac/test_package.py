@@ -82,3 +82,56 @@ def test_the_build_is_reproducible(package: Path, tmp_path: Path) -> None:
     again = _build(tmp_path / "again.zip")
     # Same bytes, so Terraform's source_code_hash changes only when the content does.
     assert again.read_bytes() == package.read_bytes()
+
+
+def test_an_included_file_lands_where_the_function_reads_it(tmp_path: Path) -> None:
+    legacy = ROOT / "examples" / "legacy-capture-2026-11-20.jsonl"
+    out = tmp_path / "with-capture.zip"
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "infrastructure/package_lambda.py"),
+            "--no-deps",
+            "--include",
+            f"{legacy}=captures/legacy.jsonl",
+            "--out",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    with zipfile.ZipFile(out) as archive:
+        assert archive.read("captures/legacy.jsonl") == legacy.read_bytes()
+    refused = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "infrastructure/package_lambda.py"),
+            "--no-deps",
+            "--include",
+            f"{legacy}=../escape.jsonl",
+            "--out",
+            str(tmp_path / "bad.zip"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode != 0
+    assert "expected SOURCE=MEMBER" in refused.stderr
+
+
+def test_the_forwarder_handler_imports_from_the_unpacked_zip(package: Path, tmp_path: Path) -> None:
+    """The notifications module deploys naver_sms.alerts from the same zip."""
+    task = tmp_path / "task"
+    with zipfile.ZipFile(package) as archive:
+        archive.extractall(task)
+    code = "import naver_sms.alerts.handler as h; assert callable(h.lambda_handler)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(task)),
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr

@@ -1,7 +1,7 @@
-"""Static checks of infrastructure/: terraform fmt and checkov, offline.
+"""Static checks of infrastructure/: terraform fmt, tflint and checkov, offline.
 
-`terraform validate` and `plan` need the AWS provider, which `terraform init` cannot download
-here (no Terraform registry is reachable); docs/infrastructure.md says what runs instead.
+`terraform validate`, `plan` and an `apply` against moto run in test_terraform_deploy.py, with
+the AWS provider from the machine image's mirror (no Terraform registry is reachable).
 """
 
 from __future__ import annotations
@@ -17,13 +17,15 @@ from typing import Any
 import pytest
 
 from support.terraform import (
-    FUNCTION_MODULE,
-    MONITORING_MODULE,
+    EXAMPLES,
+    MODULES,
     ROOT,
     TERRAFORM_DIR,
+    TFLINT_CONFIG,
     checkov_binary,
     parse_hcl,
     run_terraform,
+    tflint_binary,
 )
 
 pytestmark = pytest.mark.iac
@@ -104,6 +106,10 @@ def test_checkov_passes(checkov_results: dict[str, Any]) -> None:
         "aws_cloudwatch_log_group",
         "aws_ssm_parameter",
         "aws_cloudwatch_metric_alarm",
+        "aws_kms_key",
+        "aws_sns_topic",
+        "aws_sqs_queue",
+        "aws_scheduler_schedule",
     ):
         assert resource_type in scanned, f"checkov did not check any {resource_type}"
 
@@ -140,7 +146,7 @@ def _declared(module: Path, kind: str) -> dict[str, dict[str, Any]]:
     return {name: body for entry in parsed[kind] for name, body in entry.items()}
 
 
-@pytest.mark.parametrize("module", [FUNCTION_MODULE, MONITORING_MODULE], ids=lambda m: m.name)
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.name)
 def test_variables_are_typed_described_and_validated(module: Path) -> None:
     for name, body in _declared(module, "variable").items():
         assert body.get("type"), f"{module.name}: variable {name} has no type"
@@ -151,9 +157,58 @@ def test_variables_are_typed_described_and_validated(module: Path) -> None:
         assert body.get("description"), f"{module.name}: output {name} has no description"
 
 
-@pytest.mark.parametrize("module", [FUNCTION_MODULE, MONITORING_MODULE], ids=lambda m: m.name)
+@pytest.mark.parametrize("module", [*MODULES, *EXAMPLES], ids=lambda m: m.name)
 def test_module_readme_lists_every_input_and_output(module: Path) -> None:
     readme = (module / "README.md").read_text(encoding="utf-8")
     for kind in ("variable", "output"):
         missing = [n for n in _declared(module, kind) if f"`{n}`" not in readme]
         assert not missing, f"{module.name}/README.md lacks {kind}s {missing}"
+
+
+def _tflint(directory: Path) -> dict[str, Any]:
+    result = subprocess.run(
+        [
+            str(tflint_binary()),
+            f"--chdir={directory}",
+            f"--config={TFLINT_CONFIG}",
+            "--format=json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    # 0: clean, 2: issues found; anything else is tflint failing.
+    assert result.returncode in (0, 2), result.stderr[-3000:]
+    report: dict[str, Any] = json.loads(result.stdout)
+    assert not report["errors"], report["errors"]
+    return report
+
+
+@pytest.mark.parametrize("directory", [*MODULES, *EXAMPLES], ids=lambda d: d.name)
+def test_tflint_finds_nothing(directory: Path) -> None:
+    issues = [
+        f"{i['rule']['name']} {i['range']['filename']}:{i['range']['start']['line']}: "
+        f"{i['message']}"
+        for i in _tflint(directory)["issues"]
+    ]
+    assert not issues, "\n".join(issues)
+
+
+def test_tflint_runs_the_whole_terraform_ruleset(tmp_path: Path) -> None:
+    """A module with the usual mistakes: each rule the configuration enables reports its own."""
+    (tmp_path / "main.tf").write_text(
+        'variable "unused" {}\nlocals {\n  camelCase = 1\n}\n'
+        'output "x" {\n  value = local.camelCase\n}\n',
+        encoding="utf-8",
+    )
+    rules = {i["rule"]["name"] for i in _tflint(tmp_path)["issues"]}
+    assert {
+        "terraform_unused_declarations",
+        "terraform_documented_variables",
+        "terraform_documented_outputs",
+        "terraform_typed_variables",
+        "terraform_naming_convention",
+        "terraform_required_version",
+        "terraform_standard_module_structure",
+    } <= rules, rules

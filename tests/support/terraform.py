@@ -1,11 +1,14 @@
-"""Running the real Terraform binary offline, and reading .tf files with python-hcl2.
+"""Running the real Terraform binary offline, tflint, and reading .tf files with python-hcl2.
 
-No Terraform registry is reachable here, so `terraform init` cannot install the AWS provider and
-`terraform validate`/`plan` cannot run on the modules. What *can* run offline is Terraform
-itself on configuration that needs no provider: each module keeps its pure values (variables
-and locals that reference only var.* and local.*) in separate files, and :func:`evaluate` copies
-those into a scratch root, applies it (no resources, local state) and returns the outputs. So
-the values checked below are the values Terraform computes, not a re-implementation.
+No Terraform registry is reachable here. Two things run anyway:
+
+- Terraform itself on configuration that needs no provider: each module keeps its pure values
+  (variables and locals that reference only var.* and local.*) in separate files, and
+  :func:`evaluate` copies those into a scratch root, applies it (no resources, local state) and
+  returns the outputs. So the values checked are the values Terraform computes.
+- Terraform with the AWS provider from the machine image's filesystem mirror
+  (``TF_PROVIDER_MIRROR``, /opt/tf-plugins): :func:`mirror_cli_config` makes `terraform init`
+  install it from there, offline, for `validate`, `plan` and an `apply` against moto.
 """
 
 from __future__ import annotations
@@ -25,12 +28,20 @@ ROOT = Path(__file__).resolve().parents[2]
 TERRAFORM_DIR = ROOT / "infrastructure" / "terraform"
 FUNCTION_MODULE = TERRAFORM_DIR / "modules" / "function"
 MONITORING_MODULE = TERRAFORM_DIR / "modules" / "monitoring"
+NOTIFICATIONS_MODULE = TERRAFORM_DIR / "modules" / "notifications"
+MODULES = (FUNCTION_MODULE, MONITORING_MODULE, NOTIFICATIONS_MODULE)
 COMPLETE_EXAMPLE = TERRAFORM_DIR / "examples" / "complete"
+EXAMPLES = (COMPLETE_EXAMPLE,)
 CHECKOV = ROOT / ".venv-iac" / "bin" / "checkov"
+TFLINT = ROOT / "infrastructure" / "tools" / "tflint" / "_build" / "bin" / "tflint"
+TFLINT_CONFIG = TERRAFORM_DIR / ".tflint.hcl"
+PROVIDER_MIRROR = Path(os.environ.get("TF_PROVIDER_MIRROR", "/opt/tf-plugins"))
+RUNBOOK = ROOT / "docs" / "ops" / "runbook.md"
 
 # The files of each module that hold its pure values (see the module READMEs).
 FUNCTION_PURE_FILES = ("variables.tf", "locals.tf")
-MONITORING_PURE_FILES = ("variables.tf", "catalog.tf.json", "signals.tf")
+MONITORING_PURE_FILES = ("variables.tf", "catalog.tf.json", "queries.tf.json", "signals.tf")
+NOTIFICATIONS_PURE_FILES = ("variables.tf", "locals.tf", "signals.tf")
 
 
 def terraform_binary() -> str:
@@ -50,11 +61,58 @@ def checkov_binary() -> Path:
     return CHECKOV
 
 
-def terraform_env(scratch: Path) -> dict[str, str]:
+def tflint_binary() -> Path:
+    if not TFLINT.exists():
+        pytest.fail(f"{TFLINT} is missing: run `make iac-tools` (builds tflint from the Go proxy)")
+    return TFLINT
+
+
+def provider_mirror() -> Path:
+    """The AWS provider's filesystem mirror; missing fails the test, naming it."""
+    if not list(
+        PROVIDER_MIRROR.glob("registry.terraform.io/hashicorp/aws/*/*/terraform-provider-aws_*")
+    ):
+        pytest.fail(
+            f"no AWS provider under TF_PROVIDER_MIRROR={PROVIDER_MIRROR} "
+            "(registry.terraform.io/hashicorp/aws/<version>/<os_arch>/): it is part of the "
+            "machine image; `make iac-tools` checks for it"
+        )
+    return PROVIDER_MIRROR
+
+
+def mirror_cli_config(scratch: Path) -> Path:
+    """A CLI configuration that installs hashicorp/aws from the mirror and nothing from the
+    network (Terraform links the mirror's unpacked provider instead of copying 700 MB)."""
+    path = scratch / "terraform.rc"
+    path.write_text(
+        "provider_installation {\n"
+        f'  filesystem_mirror {{\n    path    = "{provider_mirror()}"\n'
+        '    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n'
+        '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n'
+        "}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def copy_terraform_tree(scratch: Path) -> Path:
+    """infrastructure/terraform copied to `scratch` (the examples reach the modules by
+    relative path), without any .terraform directory or state."""
+    copy = scratch / "terraform"
+    shutil.copytree(
+        TERRAFORM_DIR,
+        copy,
+        ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", ".terraform.lock.hcl"),
+    )
+    return copy
+
+
+def terraform_env(scratch: Path, cli_config: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
-            "TF_CLI_CONFIG_FILE": os.devnull,  # no user config, no provider installation methods
+            # No user config; no provider installation except the mirror when given.
+            "TF_CLI_CONFIG_FILE": str(cli_config) if cli_config else os.devnull,
             "TF_DATA_DIR": str(scratch / ".terraform"),
             "TF_IN_AUTOMATION": "1",
             "TF_INPUT": "0",
@@ -65,14 +123,24 @@ def terraform_env(scratch: Path) -> dict[str, str]:
     return env
 
 
-def run_terraform(args: list[str], cwd: Path, scratch: Path) -> subprocess.CompletedProcess[str]:
+def run_terraform(
+    args: list[str],
+    cwd: Path,
+    scratch: Path,
+    *,
+    cli_config: Path | None = None,
+    timeout: float = 120,
+    extra_env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    env = terraform_env(scratch, cli_config)
+    env.update(extra_env or {})
     return subprocess.run(
         [terraform_binary(), *args, "-no-color"],
         cwd=cwd,
-        env=terraform_env(scratch),
+        env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
 

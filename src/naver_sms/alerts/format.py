@@ -1,5 +1,6 @@
 """Render one alarm state change for Slack (Block Kit plus a plain `text` fallback) and for
-Telegram (HTML parse mode).
+Telegram (HTML parse mode), with links to the alarm's runbook section and to the dashboard
+(from the alarm's description, naver_sms.alerts.links, else the forwarder's fallback).
 
 Every value that comes from the alarm is escaped for its destination: Slack mrkdwn treats
 ``& < >`` as control characters, Telegram HTML the same three. Long reasons are cut so the
@@ -12,29 +13,22 @@ from typing import Any, Final
 from urllib.parse import quote
 
 from naver_sms.alerts.events import Alarm
+from naver_sms.alerts.links import AlarmLinks, split_description
 from naver_sms.clients.telegram import escape_html
 
 EMOJI: Final = {"ALARM": "\U0001f6a8", "OK": "\u2705", "INSUFFICIENT_DATA": "\u26a0\ufe0f"}
-# The alarms the monitoring module creates (`<name>-<key>`), each a row of docs/runbook.md.
-RUNBOOK_ALARMS: Final = (
-    "comparison-discrepancies",
-    "comparison-match-percentage",
-    "invocation-error-rate",
-    "sens-failure-rate",
-    "telemetry-export-failures",
-    "bookings-failed",
-)
-RUNBOOK: Final = "docs/runbook.md"
+RUNBOOK: Final = "docs/ops/runbook.md"
+"""Named when neither the alarm nor the forwarder knows where the runbook is published."""
 MAX_REASON_CHARS: Final = 1500
+MAX_DESCRIPTION_CHARS: Final = 600
 MAX_NAME_CHARS: Final = 255  # CloudWatch's own limit on alarm names
+NO_LINKS: Final = AlarmLinks()
 
 
-def runbook_section(alarm_name: str) -> str:
-    """Where the runbook says what to do: its Alarms section, and the row when known."""
-    for key in RUNBOOK_ALARMS:
-        if alarm_name == key or alarm_name.endswith(f"-{key}"):
-            return f"{RUNBOOK} \u00a7 Alarms: {key}"
-    return f"{RUNBOOK} \u00a7 Alarms"
+def alarm_links(alarm: Alarm, fallback: AlarmLinks = NO_LINKS) -> tuple[str | None, AlarmLinks]:
+    """The alarm's description without its links, and its links (or the fallback's)."""
+    text, links = split_description(alarm.description)
+    return text, links.or_else(fallback)
 
 
 def console_url(alarm: Alarm) -> str | None:
@@ -86,19 +80,33 @@ def slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def slack_message(alarm: Alarm) -> dict[str, Any]:
+def _runbook_label(links: AlarmLinks) -> str:
+    section = links.runbook_section
+    return f"runbook \u00a7 {section}" if section else "runbook"
+
+
+def slack_message(alarm: Alarm, *, fallback: AlarmLinks = NO_LINKS) -> dict[str, Any]:
     """Incoming-webhook payload: `text` (notifications, fallback) plus Block Kit `blocks`."""
     emoji = EMOJI[alarm.new_state]
     name = slack_escape(_cut(alarm.name, MAX_NAME_CHARS))
     headline = f"{emoji} {alarm.new_state}: {name}"
+    description, links = alarm_links(alarm, fallback)
     lines = [
         f"*State:* {_state_line(alarm)}",
         f"*Reason:* {slack_escape(_cut(alarm.reason, MAX_REASON_CHARS))}",
     ]
+    if description:
+        lines.append(f"*Alarm:* {slack_escape(_cut(description, MAX_DESCRIPTION_CHARS))}")
     metric = _metric_line(alarm)
     if metric:
         lines.append(f"*Metric:* {slack_escape(metric)}")
-    lines.append(f"*Runbook:* {slack_escape(runbook_section(alarm.name))}")
+    # The URLs are safe in <url|text> (links.py admits no space, <, >, | or quote).
+    if links.runbook:
+        lines.append(f"*Runbook:* <{links.runbook}|{slack_escape(_runbook_label(links))}>")
+    else:
+        lines.append(f"*Runbook:* {RUNBOOK}")
+    if links.dashboard:
+        lines.append(f"*Dashboard:* <{links.dashboard}|dashboard>")
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{headline}*"}},
         {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}},
@@ -111,23 +119,35 @@ def slack_message(alarm: Alarm) -> dict[str, Any]:
     return {"text": headline, "blocks": blocks}
 
 
-def telegram_html(alarm: Alarm) -> str:
-    """Telegram HTML: bold headline, one line per fact, a link to the console."""
+def _href(url: str) -> str:
+    return escape_html(url).replace(chr(34), "&quot;")
+
+
+def telegram_html(alarm: Alarm, *, fallback: AlarmLinks = NO_LINKS) -> str:
+    """Telegram HTML: bold headline, one line per fact, links to the runbook, the dashboard and
+    the alarm in the console."""
     emoji = EMOJI[alarm.new_state]
     name = escape_html(_cut(alarm.name, MAX_NAME_CHARS))
+    description, links = alarm_links(alarm, fallback)
     lines = [
         f"{emoji} <b>{alarm.new_state}: {name}</b>",
         f"<b>State:</b> {escape_html(_state_line(alarm))}",
         f"<b>Reason:</b> {escape_html(_cut(alarm.reason, MAX_REASON_CHARS))}",
     ]
+    if description:
+        lines.append(f"<b>Alarm:</b> {escape_html(_cut(description, MAX_DESCRIPTION_CHARS))}")
     metric = _metric_line(alarm)
     if metric:
         lines.append(f"<b>Metric:</b> {escape_html(metric)}")
-    lines.append(f"<b>Runbook:</b> {escape_html(runbook_section(alarm.name))}")
+    if links.runbook:
+        label = escape_html(_runbook_label(links))
+        lines.append(f'<b>Runbook:</b> <a href="{_href(links.runbook)}">{label}</a>')
+    else:
+        lines.append(f"<b>Runbook:</b> {RUNBOOK}")
+    if links.dashboard:
+        lines.append(f'<b>Dashboard:</b> <a href="{_href(links.dashboard)}">dashboard</a>')
     lines.append(escape_html(_where(alarm)))
     url = console_url(alarm)
     if url:
-        lines.append(
-            f'<a href="{escape_html(url).replace(chr(34), "&quot;")}">Open in CloudWatch</a>'
-        )
+        lines.append(f'<a href="{_href(url)}">Open in CloudWatch</a>')
     return "\n".join(lines)

@@ -1,5 +1,8 @@
 """Lambda entry point of the alert forwarder: SNS (CloudWatch alarms) -> Slack and Telegram.
 
+The destinations come from SSM SecureString parameters read at cold start (naver_sms.alerts.config)
+and are cached for the life of the execution environment.
+
 Each alarm goes to every configured destination; a failing destination never stops the
 other. The invocation raises (so Lambda's asynchronous retry runs it again) only when some
 alarm reached no destination at all: a retry then cannot duplicate that alarm anywhere. An
@@ -17,18 +20,23 @@ from typing import Any
 import structlog
 
 from naver_sms.alerts import constants as env
+from naver_sms.alerts.config import (
+    AlertsConfigError,
+    AlertSecrets,
+    load_secrets,
+    ssm_prefix,
+    timeout_s,
+)
 from naver_sms.alerts.events import Alarm, AlarmMessageError, parse_event
 from naver_sms.alerts.format import slack_message, telegram_html
+from naver_sms.alerts.links import fallback_links
 from naver_sms.alerts.slack import SlackClient
 from naver_sms.alerts.telegram import HtmlTelegramClient
 from naver_sms.clients.deadline import Deadline
+from naver_sms.telemetry import register_secrets
 from naver_sms.telemetry.logging import bind_invocation, clear_invocation, configure_logging
 
 log = structlog.get_logger(__name__)
-
-
-class AlertsConfigError(RuntimeError):
-    """The forwarder has no destination, or a destination setting is unusable."""
 
 
 class AlertsDeliveryError(RuntimeError):
@@ -70,62 +78,65 @@ class Summary:
         }
 
 
-def _timeout(environ: Mapping[str, str]) -> float:
-    raw = environ.get(env.ALERTS_TIMEOUT_S)
-    if not raw:
-        return env.DEFAULT_TIMEOUT_S
-    try:
-        value = float(raw)
-    except ValueError:
-        raise AlertsConfigError(f"{env.ALERTS_TIMEOUT_S} must be a number of seconds") from None
-    if not value > 0:
-        raise AlertsConfigError(f"{env.ALERTS_TIMEOUT_S} must be > 0")
-    return value
-
-
-def destinations_from_env(environ: Mapping[str, str]) -> list[Destination]:
-    """Slack when its webhook is set; Telegram from ALERTS_TELEGRAM_* or else TELEGRAM_*."""
-    timeout_s = _timeout(environ)
+def destinations(secrets: AlertSecrets, environ: Mapping[str, str]) -> list[Destination]:
+    """Slack when its webhook parameter exists; Telegram when its token and chat id both do."""
+    timeout = timeout_s(environ)
+    fallback = fallback_links(environ)
     found: list[Destination] = []
-    webhook = environ.get(env.ALERTS_SLACK_WEBHOOK_URL, "").strip()
-    if webhook:
+    if secrets.slack_webhook_url:
         try:
-            slack = SlackClient(webhook_url=webhook, timeout_s=timeout_s)
+            slack = SlackClient(webhook_url=secrets.slack_webhook_url, timeout_s=timeout)
         except ValueError as exc:  # the message never contains the URL
-            raise AlertsConfigError(f"{env.ALERTS_SLACK_WEBHOOK_URL}: {exc}") from None
+            raise AlertsConfigError(f"{env.SLACK_WEBHOOK_URL}: {exc}") from None
 
         def send_slack(alarm: Alarm, deadline: Deadline) -> int:
-            return slack.send(slack_message(alarm), deadline=deadline).attempts
+            payload = slack_message(alarm, fallback=fallback)
+            return slack.send(payload, deadline=deadline).attempts
 
         found.append(Destination("slack", send_slack))
-    token_name, chat_name = env.ALERTS_TELEGRAM_BOT_TOKEN, env.ALERTS_TELEGRAM_CHAT_ID
-    if not environ.get(token_name) and not environ.get(chat_name):
-        token_name, chat_name = env.TELEGRAM_BOT_TOKEN, env.TELEGRAM_CHAT_ID
-    token, chat_id = environ.get(token_name, "").strip(), environ.get(chat_name, "").strip()
+    token, chat_id = secrets.telegram_bot_token, secrets.telegram_chat_id
     if token or chat_id:
         if not (token and chat_id):
-            missing = chat_name if token else token_name
-            raise AlertsConfigError(f"{missing} must be set together with its pair")
+            missing = env.TELEGRAM_CHAT_ID if token else env.TELEGRAM_BOT_TOKEN
+            raise AlertsConfigError(f"SSM parameter {missing} must exist together with its pair")
         try:
             telegram = HtmlTelegramClient(
                 api_url=environ.get(env.TELEGRAM_API_URL) or env.DEFAULT_TELEGRAM_API_URL,
                 bot_token=token,
                 chat_id=chat_id,
-                timeout_s=timeout_s,
+                timeout_s=timeout,
             )
         except ValueError as exc:  # the message never contains the token
-            raise AlertsConfigError(f"{token_name}/{chat_name}: {exc}") from None
+            raise AlertsConfigError(
+                f"{env.TELEGRAM_BOT_TOKEN}/{env.TELEGRAM_CHAT_ID}: {exc}"
+            ) from None
 
         def send_telegram(alarm: Alarm, deadline: Deadline) -> int:
-            return telegram.send_html(telegram_html(alarm), deadline=deadline).attempts
+            html = telegram_html(alarm, fallback=fallback)
+            return telegram.send_html(html, deadline=deadline).attempts
 
         found.append(Destination("telegram", send_telegram))
     if not found:
         raise AlertsConfigError(
-            f"no destination: set {env.ALERTS_SLACK_WEBHOOK_URL} and/or "
-            f"{env.ALERTS_TELEGRAM_BOT_TOKEN} + {env.ALERTS_TELEGRAM_CHAT_ID}"
+            f"no destination: create the SSM SecureString parameter {env.SLACK_WEBHOOK_URL} "
+            f"and/or {env.TELEGRAM_BOT_TOKEN} + {env.TELEGRAM_CHAT_ID} under "
+            f"{ssm_prefix(environ)}"
         )
     return found
+
+
+_destinations: list[Destination] | None = None
+
+
+def configured_destinations(environ: Mapping[str, str]) -> list[Destination]:
+    """The destinations, built from SSM once per execution environment (cold start) and cached;
+    a failure is not cached, so the next invocation (Lambda's retry) reads SSM again."""
+    global _destinations  # noqa: PLW0603 - once per execution environment
+    if _destinations is None:
+        secrets = load_secrets(environ)
+        register_secrets(secrets.values())
+        _destinations = destinations(secrets, environ)
+    return _destinations
 
 
 def forward(event: Any, destinations: list[Destination], deadline: Deadline) -> Summary:
@@ -215,6 +226,6 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     )
     try:
         deadline = Deadline.from_lambda_context(context, reserve_s=0.5, default_s=30.0)
-        return forward(event, destinations_from_env(os.environ), deadline).as_dict()
+        return forward(event, configured_destinations(os.environ), deadline).as_dict()
     finally:
         clear_invocation()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -157,41 +158,92 @@ def inject_live_faults(stack: LocalStack, proxies: Proxies) -> None:
 READ_OPERATIONS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem"})
 
 
-def write_aws_metrics(proxy: FaultProxy, out: Path) -> int:
-    """AWS/DynamoDB's throttling metrics for the run, from what the proxy answered.
+def _metric(namespace: str, name: str, dimensions: dict[str, str], at_ms: int, value: float) -> str:
+    return json.dumps(
+        {
+            "namespace": namespace,
+            "metric_name": name,
+            "dimensions": dimensions,
+            "timestamp": at_ms,
+            "value": value,
+        }
+    )
 
-    Every throttling answer the proxy gave is one request DynamoDB would have counted in
-    ThrottledRequests (TableName, Operation) and in Read/WriteThrottleEvents (TableName): the
-    same events, counted where they happened. Returns how many.
+
+def _item_bytes(exchange: Any) -> int:
+    """The item's size as DynamoDB counts capacity, taken from the JSON bodies."""
+    for raw in (exchange.response, exchange.body):
+        try:
+            body = json.loads(raw if isinstance(raw, str | bytes) else json.dumps(raw))
+        except (TypeError, ValueError):
+            continue
+        if isinstance(body, dict):
+            item = body.get("Item") or body.get("Attributes")
+            if isinstance(item, dict):
+                return len(json.dumps(item, ensure_ascii=False).encode("utf-8"))
+    return 0
+
+
+def dynamodb_metrics(proxy: FaultProxy) -> list[str]:
+    """AWS/DynamoDB's metrics for the requests the proxy saw, counted as DynamoDB counts them.
+
+    A throttling answer is one ThrottledRequests (TableName, Operation) and one Read- or
+    WriteThrottleEvents (TableName); a served request consumes capacity by DynamoDB's
+    documented rounding: a strongly consistent read 1 unit per 4 KB, a write 1 unit per 1 KB,
+    at least 1 (a failed conditional write too).
     """
     lines = []
     for exchange in proxy.exchanges:
-        if not (exchange.injected and exchange.status == 400):
-            continue
         operation = str(exchange.headers.get("x-amz-target", "")).rpartition(".")[2]
         try:
             table = str(json.loads(str(exchange.body)).get("TableName", ""))
-        except ValueError:
+        except (ValueError, AttributeError):
             table = ""
-        stamp = int(exchange.received_at * 1000)
-        kind = "ReadThrottleEvents" if operation in READ_OPERATIONS else "WriteThrottleEvents"
-        for name, dimensions in (
-            ("ThrottledRequests", {"TableName": table, "Operation": operation}),
-            (kind, {"TableName": table}),
-        ):
+        at = int(exchange.received_at * 1000)
+        read = operation in READ_OPERATIONS
+        if exchange.injected and exchange.status == 400:
+            kind = "ReadThrottleEvents" if read else "WriteThrottleEvents"
             lines.append(
-                json.dumps(
-                    {
-                        "namespace": "AWS/DynamoDB",
-                        "metric_name": name,
-                        "dimensions": dimensions,
-                        "timestamp": stamp,
-                        "value": 1,
-                    }
+                _metric(
+                    "AWS/DynamoDB",
+                    "ThrottledRequests",
+                    {"TableName": table, "Operation": operation},
+                    at,
+                    1,
                 )
             )
-    (out / "aws-metrics.jsonl").write_text("".join(f"{line}\n" for line in lines), "utf-8")
-    return len(lines) // 2
+            lines.append(_metric("AWS/DynamoDB", kind, {"TableName": table}, at, 1))
+        elif not exchange.injected and exchange.status in (200, 400):
+            size = _item_bytes(exchange)
+            units = max(1, math.ceil(size / (4096 if read else 1024)))
+            name = "ConsumedReadCapacityUnits" if read else "ConsumedWriteCapacityUnits"
+            lines.append(_metric("AWS/DynamoDB", name, {"TableName": table}, at, units))
+    return lines
+
+
+def lambda_service_metrics(out: Path) -> list[str]:
+    """What the Lambda service itself counts and the function's records cannot tell: this
+    local runtime runs one execution environment at a time and never refuses an invocation,
+    so each invocation is one concurrent execution and no throttle."""
+    lines = []
+    dimensions = {"FunctionName": "naver-sms"}
+    for line in (out / "logs.jsonl").read_text("utf-8").splitlines():
+        if '"platform.report"' not in line:
+            continue
+        report = json.loads(line)
+        at = int(datetime.fromisoformat(report["time"].replace("Z", "+00:00")).timestamp() * 1000)
+        lines.append(_metric("AWS/Lambda", "Throttles", dimensions, at, 0))
+        lines.append(_metric("AWS/Lambda", "ConcurrentExecutions", dimensions, at, 1))
+    return lines
+
+
+def write_aws_metrics(proxy: FaultProxy, out: Path) -> int:
+    """aws-metrics.jsonl: the AWS metrics of the day that are not in the function's EMF or
+    logs; returns how many DynamoDB requests were throttled."""
+    dynamodb = dynamodb_metrics(proxy)
+    lines = dynamodb + lambda_service_metrics(out)
+    (out / "aws-metrics.jsonl").write_text("".join(f"{x}\n" for x in lines), "utf-8")
+    return sum(1 for x in dynamodb if '"ThrottledRequests"' in x)
 
 
 def write_ops_evidence(out: Path) -> None:

@@ -9,10 +9,18 @@ from pathlib import Path
 from typing import Any, Final
 
 from naver_sms.ops.alarms.definitions import AlarmDefinition, AlarmDefinitionError, parse_alarm
-from naver_sms.ops.terraform_values import MONITORING_MODULE, evaluate
+from naver_sms.ops.terraform_values import MONITORING_MODULE, declared_variables, evaluate
 
-# The complete example's values for the module's required inputs (examples/complete).
-DEFAULT_VARIABLES: Final = {"aws_region": "ap-northeast-2", "function_name": "naver-sms"}
+# The complete example's values for the module's inputs it takes from the other modules
+# (examples/complete wires them from module.function and module.notifications); only those the
+# module declares are passed.
+DEFAULT_VARIABLES: Final = {
+    "aws_region": "ap-northeast-2",
+    "function_name": "naver-sms",
+    "table_name": "naver-sms-bookings",
+    "alarm_topic_arn": "arn:aws:sns:ap-northeast-2:123456789012:naver-sms-alarms",
+    "log_group_names": ["/aws/lambda/naver-sms"],
+}
 
 
 @dataclass(frozen=True)
@@ -27,9 +35,12 @@ def load_monitoring(
     module: Path | None = None, variables: Mapping[str, Any] | None = None
 ) -> MonitoringValues:
     """The alarms and dashboard of the monitoring module, as Terraform computes them."""
-    inputs = DEFAULT_VARIABLES | dict(variables or {})
+    directory = module or MONITORING_MODULE
+    declared = declared_variables(directory)
+    inputs = {k: v for k, v in DEFAULT_VARIABLES.items() if k in declared}
+    inputs |= dict(variables or {})
     values = evaluate(
-        module or MONITORING_MODULE,
+        directory,
         {
             "alarms": "local.alarms",
             "dashboard_body": "local.dashboard_body",

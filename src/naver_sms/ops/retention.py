@@ -15,9 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from naver_sms.ops.terraform_values import TERRAFORM_DIR, TerraformError, evaluate
+from naver_sms.ops.terraform_values import (
+    TERRAFORM_DIR,
+    TerraformError,
+    evaluate,
+    evaluate_sources,
+    variable_block,
+)
 
-EXAMPLE: Final = TERRAFORM_DIR / "examples" / "complete"
 REQUIRED_DAYS: Final = 7
 _VAR: Final = re.compile(r"^\$\{var\.([A-Za-z_][A-Za-z0-9_]*)\}$")
 
@@ -65,22 +70,22 @@ def _blocks(parsed: Mapping[str, Any], kind: str) -> list[tuple[str, str, dict[s
     return found
 
 
-def _example_inputs(module_dir: Path) -> tuple[dict[str, Any], dict[str, str]]:
-    """What examples/complete passes to `module_dir`: values, and where each came from."""
-    if not EXAMPLE.is_dir():
+def _example_inputs(module_dir: Path, example: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """What `example` (examples/complete) passes to `module_dir`: values, and where from."""
+    if not example.is_dir():
         return {}, {}
     defaults: dict[str, Any] = {}
-    for path in sorted(EXAMPLE.glob("*.tf")):
+    for path in sorted(example.glob("*.tf")):
         for entry in _load(path).get("variable", []):
             for name, body in entry.items():
                 if "default" in body:
                     defaults[name.strip('"')] = body["default"]
     inputs: dict[str, Any] = {}
     origins: dict[str, str] = {}
-    for path in sorted(EXAMPLE.glob("*.tf")):
+    for path in sorted(example.glob("*.tf")):
         for _, name, body in _blocks(_load(path), "module"):
             source = str(body.get("source", ""))
-            if (EXAMPLE / source).resolve() != module_dir.resolve():
+            if (example / source).resolve() != module_dir.resolve():
                 continue
             for key, value in body.items():
                 if key == "source":
@@ -101,6 +106,28 @@ def _expression(raw: Any) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\\${", "${") + '"'
 
 
+def _evaluate_expression(
+    module_dir: Path, raw: Any, inputs: Mapping[str, Any], variables: set[str]
+) -> Any:
+    """One argument of a block, as Terraform evaluates it with the example's inputs.
+
+    An expression of variables only is evaluated in a root holding just those variable blocks
+    (their defaults and validations apply, nothing else is needed); one that reads locals
+    needs the module's pure files and every input they take.
+    """
+    text = str(raw)
+    used = set(re.findall(r"\bvar\.([A-Za-z_][A-Za-z0-9_]*)", text))
+    if "local." in text:
+        known = {k: v for k, v in inputs.items() if k in variables}
+        return evaluate(module_dir, {"value": _expression(raw)}, known)["value"]
+    blocks = "\n".join(variable_block(module_dir, name) for name in sorted(used))
+    known = {k: v for k, v in inputs.items() if k in used}
+    values = evaluate_sources(
+        {"variables.tf": blocks}, {"value": _expression(raw)}, known, str(module_dir)
+    )
+    return values["value"]
+
+
 def retention_in_force(terraform_dir: Path = TERRAFORM_DIR) -> list[Retention]:
     """Every log group's retention, as Terraform computes it for the complete example."""
     found: list[Retention] = []
@@ -113,17 +140,18 @@ def retention_in_force(terraform_dir: Path = TERRAFORM_DIR) -> list[Retention]:
         ]
         if not groups:
             continue
-        inputs, origins = _example_inputs(module_dir)
-        outputs: dict[str, str] = {}
-        for name, body in groups:
-            outputs[f"name_{name}"] = _expression(body.get("name", ""))
-            if "retention_in_days" in body:
-                outputs[f"days_{name}"] = _expression(body["retention_in_days"])
+        inputs, origins = _example_inputs(module_dir, terraform_dir / "examples" / "complete")
         variables = _variables_of(module_dir)
-        values = evaluate(module_dir, outputs, {k: v for k, v in inputs.items() if k in variables})
         for name, body in groups:
             raw = body.get("retention_in_days")
-            days = values.get(f"days_{name}")
+            days = None if raw is None else _evaluate_expression(module_dir, raw, inputs, variables)
+            try:
+                log_group = str(
+                    _evaluate_expression(module_dir, body.get("name", ""), inputs, variables)
+                )
+            except TerraformError:
+                expression = str(body.get("name", "")).replace("${", "").replace("}", "")
+                log_group = f"{expression} (not evaluable offline)"
             used = _VAR.match(str(raw)) if raw is not None else None
             if raw is None:
                 source = "no retention_in_days: never expire"
@@ -137,8 +165,8 @@ def retention_in_force(terraform_dir: Path = TERRAFORM_DIR) -> list[Retention]:
                 Retention(
                     module=module_dir.name,
                     resource=f"aws_cloudwatch_log_group.{name}",
-                    log_group=str(values.get(f"name_{name}", "")),
-                    days=None if days in (None, "", "0") else int(str(days)),
+                    log_group=log_group,
+                    days=None if days in (None, "", "0", 0) else int(str(days)),
                     source=source.replace("${", "").replace("}", ""),
                 )
             )

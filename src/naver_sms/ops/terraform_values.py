@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -55,16 +56,30 @@ def _blocks(path: Path) -> set[str]:
         return (
             {key for key in data if not key.startswith("//")} if isinstance(data, dict) else set()
         )
+    return set(_parsed(path)) - {"variable_names"}
+
+
+def declared_variables(module: Path) -> set[str]:
+    """The names of the module's input variables."""
+    names: set[str] = set()
+    for path in sorted(module.glob("*.tf")):
+        if "variable" in _blocks(path):
+            names |= set(_parsed(path).get("variable_names", ()))
+    return names
+
+
+def _parsed(path: Path) -> dict[str, Any]:
     import hcl2  # noqa: PLC0415 - the ops extra
     from hcl2.utils import SerializationOptions  # noqa: PLC0415
 
     options = SerializationOptions(with_comments=False, explicit_blocks=False)
     try:
         with path.open(encoding="utf-8") as handle:
-            parsed = hcl2.load(handle, serialization_options=options)
+            parsed: dict[str, Any] = hcl2.load(handle, serialization_options=options)
     except Exception as exc:  # python-hcl2 raises lark errors of many kinds
         raise TerraformError(f"{path}: cannot parse HCL ({exc})") from None
-    return set(parsed)
+    names = [name.strip('"') for entry in parsed.get("variable", []) for name in entry]
+    return {**parsed, "variable_names": names}
 
 
 def pure_files(module: Path) -> list[Path]:
@@ -112,12 +127,21 @@ def evaluate(
     module: Path, outputs: Mapping[str, str], variables: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
     """Terraform's values of `outputs` (name -> expression) for the module's pure files."""
-    files = pure_files(module)
+    sources = {p.name: p.read_text(encoding="utf-8") for p in pure_files(module)}
+    return evaluate_sources(sources, outputs, variables, str(module))
+
+
+def evaluate_sources(
+    sources: Mapping[str, str],
+    outputs: Mapping[str, str],
+    variables: Mapping[str, Any] | None = None,
+    label: str = "module",
+) -> dict[str, Any]:
+    """Terraform's values of `outputs` for a root made of `sources` (file name -> text)."""
     variables = dict(variables or {})
     key = hashlib.sha256(
         json.dumps(
-            [[p.name, p.read_text(encoding="utf-8")] for p in files]
-            + [sorted(outputs.items()), sorted(variables.items(), key=lambda kv: kv[0])],
+            [sorted(sources.items()), sorted(outputs.items()), sorted(variables.items())],
             default=str,
         ).encode()
     ).hexdigest()
@@ -127,8 +151,8 @@ def evaluate(
         scratch = Path(tmp)
         root = scratch / "root"
         root.mkdir()
-        for path in files:
-            shutil.copy(path, root / path.name)
+        for name, text in sources.items():
+            (root / name).write_text(text, encoding="utf-8")
         shim = "".join(
             f'output "{name}" {{\n  value     = {expression}\n  sensitive = true\n}}\n'
             for name, expression in outputs.items()
@@ -142,13 +166,59 @@ def evaluate(
             done = _run(step, root, scratch)
             if done.returncode != 0:
                 detail = (done.stderr or done.stdout).strip()
-                raise TerraformError(f"terraform {step[0]} failed for {module}:\n{detail}")
+                raise TerraformError(f"terraform {step[0]} failed for {label}:\n{detail}")
         shown = _run(["output", "-json"], root, scratch)
         if shown.returncode != 0:
-            raise TerraformError(f"terraform output failed for {module}:\n{shown.stderr.strip()}")
+            raise TerraformError(f"terraform output failed for {label}:\n{shown.stderr.strip()}")
         values = {name: value["value"] for name, value in json.loads(shown.stdout).items()}
     _cache[key] = values
     return _copy(values)
+
+
+def variable_block(module: Path, name: str) -> str:
+    """The text of ``variable "name" { ... }`` in the module (validations included)."""
+    opening = re.compile(rf'^variable\s+"{re.escape(name)}"\s*\{{', re.MULTILINE)
+    for path in sorted(module.glob("*.tf")):
+        text = path.read_text(encoding="utf-8")
+        match = opening.search(text)
+        if match is None:
+            continue
+        end = _closing_brace(text, match.end() - 1)
+        if end is None:
+            raise TerraformError(f"{path}: variable {name!r} block is not closed")
+        return text[match.start() : end + 1]
+    raise TerraformError(f"{module}: no variable {name!r}")
+
+
+def _closing_brace(text: str, start: int) -> int | None:
+    """The index of the brace closing the one at `start` (strings and heredocs skipped)."""
+    depth = 0
+    index = start
+    while index < len(text):
+        char = text[index]
+        if char == '"':
+            index += 1
+            while index < len(text) and text[index] != '"':
+                index += 2 if text[index] == "\\" else 1
+        elif text.startswith("<<", index):
+            heredoc = re.match(r"<<-?([A-Za-z_]+)\n", text[index:])
+            if heredoc:
+                closing = re.compile(rf"^\s*{heredoc.group(1)}\s*$", re.MULTILINE)
+                found = closing.search(text, index + heredoc.end())
+                index = found.end() if found else len(text)
+                continue
+        elif char == "#" or text.startswith("//", index):
+            newline = text.find("\n", index)
+            index = len(text) if newline < 0 else newline
+            continue
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return None
 
 
 def _copy(values: dict[str, Any]) -> dict[str, Any]:

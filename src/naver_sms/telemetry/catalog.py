@@ -85,6 +85,8 @@ class MetricSpec:
     namespace: str = NAMESPACE
     # The dimension sets CloudWatch aggregates on: explicit, never a rollup of everything.
     dimension_sets: tuple[tuple[str, ...], ...] = field(default=((),))
+    # An alarm of the Terraform monitoring module watches it (tests/iac checks that one does).
+    alarmed: bool = False
 
     def __post_init__(self) -> None:
         for attr in self.attributes:
@@ -107,9 +109,19 @@ def _counter(
     attributes: tuple[str, ...],
     dimension_sets: tuple[tuple[str, ...], ...],
     namespace: str = NAMESPACE,
+    *,
+    alarmed: bool = False,
 ) -> MetricSpec:
     return MetricSpec(
-        name, Instrument.COUNTER, "1", "Count", description, attributes, namespace, dimension_sets
+        name,
+        Instrument.COUNTER,
+        "1",
+        "Count",
+        description,
+        attributes,
+        namespace,
+        dimension_sets,
+        alarmed,
     )
 
 
@@ -124,6 +136,7 @@ SENS_REQUESTS = _counter(
     "HTTP attempts against the SENS API, by outcome (retries count).",
     ("outcome",),
     (("outcome",),),
+    alarmed=True,
 )
 SENS_LATENCY = MetricSpec(
     "sens_latency",
@@ -146,18 +159,21 @@ TELEGRAM_NOTIFICATIONS = _counter(
     "Telegram sendMessage attempts, by outcome.",
     ("outcome",),
     (("outcome",),),
+    alarmed=True,
 )
 BOOKINGS_PROCESSED = _counter(
     "bookings_processed",
     "Bookings handled to completion (whatever SMS they needed).",
     ("store_id",),
     ((), ("store_id",)),
+    alarmed=True,
 )
 BOOKINGS_FAILED = _counter(
     "bookings_failed",
     "Bookings skipped as invalid or failed; failed ones retry next run.",
     ("reason",),
     ((), ("reason",)),
+    alarmed=True,
 )
 INVOCATION_ERRORS = _counter(
     "invocation_errors",
@@ -170,6 +186,7 @@ TELEMETRY_EXPORT_FAILURES = _counter(
     "Span or metric exports that failed or timed out.",
     ("signal",),
     (("signal",),),
+    alarmed=True,
 )
 
 COMPARISON_SMS_SENT_OLD = _counter(
@@ -195,6 +212,7 @@ COMPARISON_MATCH_PERCENTAGE = MetricSpec(
     ("store_id",),
     COMPARISON_NAMESPACE,
     (("store_id",),),
+    alarmed=True,
 )
 COMPARISON_DISCREPANCIES = _counter(
     "discrepancies",
@@ -202,6 +220,7 @@ COMPARISON_DISCREPANCIES = _counter(
     ("channel", "kind"),
     ((), ("channel", "kind")),
     COMPARISON_NAMESPACE,
+    alarmed=True,
 )
 ALL_STORES: Final = "all"
 

@@ -1,9 +1,11 @@
 """The alert forwarder end to end: SNS event -> handler -> local Slack webhook and local
-Telegram Bot API over real HTTP on loopback, logs captured from stdout."""
+Telegram Bot API over real HTTP on loopback, logs captured from stdout. Its secrets are
+SecureString parameters in moto (server mode), read by real boto3 at cold start."""
 
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +13,8 @@ import pytest
 
 from naver_sms.alerts import constants as env
 from naver_sms.alerts import handler
+from naver_sms.clients import aws
+from naver_sms.devstack import LocalStack
 from naver_sms.devstack.slack_server import SlackServer
 from naver_sms.devstack.telegram_server import TelegramServer
 
@@ -30,9 +34,16 @@ class Context:
         return 20_000
 
 
-def alarm(name: str, state: str = "ALARM") -> dict[str, Any]:
+RUNBOOK_URL = "https://docs.example/naver-sms/docs/ops/runbook.md"
+DASHBOARD_URL = (
+    "https://ap-northeast-2.console.aws.amazon.com/cloudwatch/home#dashboards/dashboard/x"
+)
+
+
+def alarm(name: str, state: str = "ALARM", description: str | None = None) -> dict[str, Any]:
     message = {
         "AlarmName": name,
+        "AlarmDescription": description,
         "AlarmArn": f"arn:aws:cloudwatch:ap-northeast-2:123456789012:alarm:{name}",
         "AWSAccountId": "123456789012",
         "NewStateValue": state,
@@ -79,22 +90,59 @@ def telegram(servers: tuple[SlackServer, TelegramServer]) -> TelegramServer:
     return servers[1]
 
 
-@pytest.fixture(autouse=True)
-def configured(
-    servers: tuple[SlackServer, TelegramServer], monkeypatch: pytest.MonkeyPatch
-) -> None:
+class Parameters:
+    """The forwarder's SecureString parameters in moto, under a prefix of their own."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        self.ssm = stack.client("ssm")
+        self.prefix = f"/alerts-test/{uuid.uuid4().hex}/"
+
+    def put(self, **values: str) -> None:
+        for name, value in values.items():
+            self.ssm.put_parameter(
+                Name=self.prefix + name, Value=value, Type="SecureString", Overwrite=True
+            )
+
+    def delete(self, *names: str) -> None:
+        self.ssm.delete_parameters(Names=[self.prefix + name for name in names])
+
+
+@pytest.fixture
+def parameters(
+    servers: tuple[SlackServer, TelegramServer],
+    local_stack: LocalStack,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Parameters:
     slack, telegram = servers
     slack.reset()
     telegram.reset()
     for name in env.ENV_NAMES:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv(env.ALERTS_SLACK_WEBHOOK_URL, slack.webhook_url)
+    # boto3 finds moto the way it finds AWS in Lambda: AWS_ENDPOINT_URL, region, credentials.
+    for name, value in local_stack.env().items():
+        if name.startswith("AWS_"):
+            monkeypatch.setenv(name, value)
+    found = Parameters(local_stack)
+    found.put(
+        SLACK_WEBHOOK_URL=slack.webhook_url,
+        TELEGRAM_BOT_TOKEN=BOT_TOKEN,
+        TELEGRAM_CHAT_ID=CHAT_ID,
+    )
+    monkeypatch.setenv(env.ALERTS_SSM_PREFIX, found.prefix)
     monkeypatch.setenv(env.TELEGRAM_API_URL, telegram.base_url)
-    monkeypatch.setenv(env.ALERTS_TELEGRAM_BOT_TOKEN, BOT_TOKEN)
-    monkeypatch.setenv(env.ALERTS_TELEGRAM_CHAT_ID, CHAT_ID)
     monkeypatch.setenv(env.ALERTS_TIMEOUT_S, "2")
-    # Other tests reconfigure structlog; make the handler install its JSON logging again.
+    # A cold start: nothing cached yet. Other tests reconfigure structlog; make the handler
+    # install its JSON logging again.
+    monkeypatch.setattr(handler, "_destinations", None)
     monkeypatch.setattr(handler, "_logging_ready", False)
+    # boto3 clients are cached per execution environment; this one is for the stack's moto.
+    aws.client.cache_clear()
+    return found
+
+
+@pytest.fixture(autouse=True)
+def configured(parameters: Parameters) -> None:
+    """Every test starts from a cold start with all three parameters in SSM."""
 
 
 def log_lines(out: str) -> list[dict[str, Any]]:
@@ -114,9 +162,7 @@ def test_both_destinations_receive_the_alarm(
     [slack_message] = slack.messages
     assert slack_message.text is not None
     assert "ALARM: naver-sms-bookings-failed" in slack_message.text
-    assert "docs/runbook.md § Alarms: bookings-failed" in json.dumps(
-        slack_message.blocks, ensure_ascii=False
-    )
+    assert "*Runbook:* docs/ops/runbook.md" in json.dumps(slack_message.blocks, ensure_ascii=False)
     [telegram_message] = telegram.messages
     assert telegram_message.parse_mode == "HTML"
     assert "ALARM: naver-sms-bookings-failed" in telegram_message.plain_text
@@ -227,29 +273,75 @@ def test_secrets_never_reach_the_logs(
     assert all("canarySLACKwebhook" not in e.path for e in slack.exchanges)
 
 
-def test_telegram_falls_back_to_the_booking_functions_variables(
-    telegram: TelegramServer, monkeypatch: pytest.MonkeyPatch
+def test_each_message_links_the_alarms_runbook_section_and_the_dashboard(
+    slack: SlackServer, telegram: TelegramServer
 ) -> None:
-    monkeypatch.delenv(env.ALERTS_SLACK_WEBHOOK_URL)
-    monkeypatch.delenv(env.ALERTS_TELEGRAM_BOT_TOKEN)
-    monkeypatch.delenv(env.ALERTS_TELEGRAM_CHAT_ID)
-    monkeypatch.setenv(env.TELEGRAM_BOT_TOKEN, BOT_TOKEN)
-    monkeypatch.setenv(env.TELEGRAM_CHAT_ID, CHAT_ID)
+    # AlarmDescription as the monitoring module writes it (signals.tf).
+    described = (
+        f"Lambda errors. Runbook: {RUNBOOK_URL}#alarm-lambda-errors Dashboard: {DASHBOARD_URL}"
+    )
+    handler.lambda_handler(
+        event(alarm("naver-sms-lambda-errors", description=described)), Context()
+    )
+    blocks = json.dumps(slack.messages[0].blocks, ensure_ascii=False)
+    assert f"<{RUNBOOK_URL}#alarm-lambda-errors|runbook § alarm-lambda-errors>" in blocks
+    assert f"<{DASHBOARD_URL}|dashboard>" in blocks
+    [message] = telegram.messages
+    assert f'<a href="{RUNBOOK_URL}#alarm-lambda-errors">' in message.text
+    assert "Runbook: runbook § alarm-lambda-errors" in message.plain_text
+    assert "Dashboard: dashboard" in message.plain_text
+
+
+def test_alarms_without_links_get_the_forwarders_own(
+    slack: SlackServer, telegram: TelegramServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(env.ALERTS_RUNBOOK_URL, RUNBOOK_URL)
+    monkeypatch.setenv(env.ALERTS_DASHBOARD_URL, DASHBOARD_URL)
+    handler.lambda_handler(event(alarm("someone-elses-alarm")), Context())
+    blocks = json.dumps(slack.messages[0].blocks, ensure_ascii=False)
+    assert f"<{RUNBOOK_URL}|runbook>" in blocks
+    assert f"<{DASHBOARD_URL}|dashboard>" in blocks
+
+
+def test_the_parameters_are_read_once_per_cold_start(
+    parameters: Parameters, slack: SlackServer, telegram: TelegramServer
+) -> None:
+    assert handler.lambda_handler(event(alarm("a")), Context())["forwarded"] == 1
+    parameters.delete("SLACK_WEBHOOK_URL", "TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID")
+    # Warm: the destinations read at cold start are still used.
+    assert handler.lambda_handler(event(alarm("b")), Context())["forwarded"] == 1
+    assert len(slack.messages) == len(telegram.messages) == 2
+    # The next cold start reads SSM again, and finds nothing.
+    handler._destinations = None
+    with pytest.raises(handler.AlertsConfigError, match="no destination"):
+        handler.lambda_handler(event(alarm("c")), Context())
+
+
+def test_only_the_telegram_pair_means_telegram_only(
+    parameters: Parameters, telegram: TelegramServer
+) -> None:
+    parameters.delete("SLACK_WEBHOOK_URL")
     summary = handler.lambda_handler(event(alarm("naver-sms-x")), Context())
     assert list(summary["destinations"]) == ["telegram"]
     assert len(telegram.messages) == 1
 
 
-def test_no_destination_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in env.ENV_NAMES:
-        monkeypatch.delenv(name, raising=False)
-    with pytest.raises(handler.AlertsConfigError, match="no destination"):
+def test_no_destination_is_a_configuration_error_naming_the_parameters(
+    parameters: Parameters,
+) -> None:
+    parameters.delete("SLACK_WEBHOOK_URL", "TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID")
+    with pytest.raises(handler.AlertsConfigError, match="no destination") as raised:
         handler.lambda_handler(event(alarm("x")), Context())
+    assert "SLACK_WEBHOOK_URL" in str(raised.value)
+    assert parameters.prefix in str(raised.value)
+    # Not cached: once the parameters exist, the next invocation (Lambda's retry) works.
+    parameters.put(TELEGRAM_BOT_TOKEN=BOT_TOKEN, TELEGRAM_CHAT_ID=CHAT_ID)
+    assert handler.lambda_handler(event(alarm("x")), Context())["forwarded"] == 1
 
 
-def test_half_a_telegram_pair_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(env.ALERTS_TELEGRAM_CHAT_ID)
-    with pytest.raises(handler.AlertsConfigError, match=env.ALERTS_TELEGRAM_CHAT_ID):
+def test_half_a_telegram_pair_is_a_configuration_error(parameters: Parameters) -> None:
+    parameters.delete("TELEGRAM_CHAT_ID")
+    with pytest.raises(handler.AlertsConfigError, match="TELEGRAM_CHAT_ID"):
         handler.lambda_handler(event(alarm("x")), Context())
 
 

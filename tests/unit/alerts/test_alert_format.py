@@ -11,12 +11,24 @@ from test_alert_events import alarm_message, record
 from naver_sms.alerts.events import Alarm, parse_event
 from naver_sms.alerts.format import (
     MAX_REASON_CHARS,
+    RUNBOOK,
     console_url,
-    runbook_section,
     slack_message,
     telegram_html,
 )
+from naver_sms.alerts.links import AlarmLinks
 from naver_sms.devstack.telegram_html import parse_html
+
+RUNBOOK_URL = "https://docs.example/naver-sms/docs/ops/runbook.md"
+DASHBOARD_URL = (
+    "https://ap-northeast-2.console.aws.amazon.com/cloudwatch/home?region=ap-northeast-2"
+    "#dashboards/dashboard/naver-sms"
+)
+# As the monitoring module writes AlarmDescription (signals.tf: local.alarms[*].description).
+LINKED = (
+    "More than 0 bookings failed in a period. "
+    f"Runbook: {RUNBOOK_URL}#alarm-bookings-failed Dashboard: {DASHBOARD_URL}"
+)
 
 
 def alarm(**overrides: Any) -> Alarm:
@@ -28,12 +40,52 @@ def slack_text(payload: dict[str, Any]) -> str:
     return json.dumps(payload["blocks"], ensure_ascii=False)
 
 
-def test_runbook_section_follows_the_alarm_key() -> None:
+def test_the_links_come_from_the_alarm_description() -> None:
+    payload = slack_message(alarm(AlarmDescription=LINKED))
+    body = slack_text(payload)
     assert (
-        runbook_section("naver-sms-sens-failure-rate")
-        == "docs/runbook.md § Alarms: sens-failure-rate"
+        f"*Runbook:* <{RUNBOOK_URL}#alarm-bookings-failed|runbook § alarm-bookings-failed>" in body
     )
-    assert runbook_section("something-else") == "docs/runbook.md § Alarms"
+    assert f"*Dashboard:* <{DASHBOARD_URL}|dashboard>" in body
+    # The description is shown without its links.
+    facts = payload["blocks"][1]["text"]["text"]
+    assert "*Alarm:* More than 0 bookings failed in a period.\n" in facts
+    html = telegram_html(alarm(AlarmDescription=LINKED))
+    assert f'<b>Runbook:</b> <a href="{RUNBOOK_URL}#alarm-bookings-failed">' in html
+    assert f'<b>Dashboard:</b> <a href="{DASHBOARD_URL}">dashboard</a>' in html
+    assert "<b>Alarm:</b> More than 0 bookings failed in a period.\n" in html
+
+
+def test_the_forwarders_links_stand_in_for_missing_ones() -> None:
+    fallback = AlarmLinks(runbook="https://wiki.example/runbook", dashboard=DASHBOARD_URL)
+    body = slack_text(slack_message(alarm(AlarmDescription="Bookings failed"), fallback=fallback))
+    assert "*Runbook:* <https://wiki.example/runbook|runbook>" in body
+    assert f"*Dashboard:* <{DASHBOARD_URL}|dashboard>" in body
+    # The alarm's own link wins over the fallback.
+    body = slack_text(slack_message(alarm(AlarmDescription=LINKED), fallback=fallback))
+    assert f"<{RUNBOOK_URL}#alarm-bookings-failed|" in body
+    assert "wiki.example" not in body
+
+
+def test_without_any_link_the_runbook_is_named() -> None:
+    body = slack_text(slack_message(alarm(AlarmDescription=None)))
+    assert f"*Runbook:* {RUNBOOK}" in body
+    assert "Dashboard" not in body
+    assert f"Runbook: {RUNBOOK}" in parse_html(telegram_html(alarm())).plain_text
+
+
+def test_a_link_that_could_break_the_markup_is_not_a_link() -> None:
+    forged = 'x Runbook: https://evil.example/a|click<b> Dashboard: https://e.example/"q'
+    payload = slack_message(alarm(AlarmDescription=forged))
+    body = slack_text(payload)
+    # Shown as (escaped) text, never as <url|text> markup.
+    assert "<https://evil" not in body
+    assert "<https://e.example" not in body
+    assert f"*Runbook:* {RUNBOOK}" in body
+    html = telegram_html(alarm(AlarmDescription=forged))
+    assert 'href="https://evil' not in html
+    assert 'href="https://e.example' not in html
+    parse_html(html)  # still what Telegram accepts
 
 
 def test_console_url_uses_the_region_code_and_quotes_the_name() -> None:
@@ -68,7 +120,7 @@ def test_slack_message_has_state_emoji_name_reason_metric_link_and_runbook(
     assert "naver-sms / bookings_failed" in body
     assert "store_id=store-1" in body
     assert "GreaterThanThreshold 0" in body
-    assert "docs/runbook.md § Alarms: bookings-failed" in body
+    assert f"*Runbook:* {RUNBOOK}" in body  # "Bookings failed" carries no link
     assert "|Open in CloudWatch>" in body
     assert [b["type"] for b in payload["blocks"]] == ["section", "section", "context"]
 
@@ -90,7 +142,7 @@ def test_telegram_html_escapes_names_and_parses_as_telegram_would() -> None:
     plain = parse_html(html).plain_text  # the local Bot API's entity parser: must accept it
     assert "ALARM: <b>evil</b> & co" in plain
     assert "Reason: x < 5 && y > 3" in plain
-    assert "Runbook: docs/runbook.md § Alarms" in plain
+    assert f"Runbook: {RUNBOOK}" in plain
 
 
 def test_telegram_html_has_state_transition_metric_and_link() -> None:

@@ -1,5 +1,5 @@
 output "function_name" {
-  description = "The deployed function."
+  description = "The deployed function (aws lambda invoke --function-name ...)."
   value       = module.function.function_name
 }
 
@@ -8,12 +8,22 @@ output "switch_parameter_names" {
   value       = module.function.switch_parameter_names
 }
 
-output "sns_topic_arn" {
-  description = "Alarm topic."
-  value       = module.monitoring.sns_topic_arn
+output "topic_arn" {
+  description = "The alarm topic."
+  value       = module.notifications.topic_arn
 }
 
-output "dashboard_name" {
-  description = "CloudWatch dashboard."
-  value       = module.monitoring.dashboard_name
+output "alert_parameter_names" {
+  description = "SecureString parameters to create for the forwarder (Slack webhook URL, Telegram bot token and chat id)."
+  value       = module.notifications.alert_parameter_names
+}
+
+output "dashboard_url" {
+  description = "The CloudWatch dashboard."
+  value       = module.monitoring.dashboard_url
+}
+
+output "alarm_names" {
+  description = "Every alarm's name, by key (aws cloudwatch set-alarm-state --alarm-name ...)."
+  value       = merge(module.monitoring.alarm_names, module.notifications.alarm_names)
 }

@@ -1,5 +1,8 @@
-# Least privilege: exactly the calls the code makes (tests/iac checks the action lists against
-# the source: naver_sms.clients.store only gets and updates items), on exactly their resources.
+# Least privilege: exactly the calls the code makes (tests/iac finds them in the source by AST,
+# from the handler's imports, and compares), on exactly their resources, plus what Lambda does
+# with the role for it (logs, X-Ray, the key). Not granted, because nothing calls them:
+# cloudwatch:PutMetricData (metrics leave as EMF on stdout, the collector's awsemf included:
+# output_destination stdout) and sns:Publish (alarms publish to the topic, the function does not).
 
 data "aws_iam_policy_document" "assume" {
   statement {
@@ -45,11 +48,11 @@ data "aws_iam_policy_document" "function" {
     resources = ["${local.ssm_arn}${var.approval_parameter}"]
   }
 
-  # naver_sms.config.secrets: GetParameters (WithDecryption) under the secrets prefix.
+  # naver_sms.config.secrets: GetParameters (WithDecryption) on the six named secrets.
   statement {
     sid       = "Secrets"
     actions   = ["ssm:GetParameters"]
-    resources = ["${local.ssm_arn}${var.secrets_prefix}*"]
+    resources = [for name in local.secret_parameter_names : "${local.ssm_arn}${name}"]
   }
 
   # SecureString decryption, only through SSM in this region.
@@ -93,13 +96,18 @@ data "aws_iam_policy_document" "function" {
     resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
   }
 
-  # Customer managed key for the environment variables and the table, when one is given.
-  dynamic "statement" {
-    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
-    content {
-      sid       = "DataKey"
-      actions   = ["kms:Decrypt"]
-      resources = [statement.value]
+  # The customer managed key: Lambda decrypts the environment variables with this role, and
+  # DynamoDB reads and writes the table's items under it for the caller. Only through those two
+  # services.
+  statement {
+    sid       = "DataKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [var.kms_key_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["lambda.${var.aws_region}.amazonaws.com", "dynamodb.${var.aws_region}.amazonaws.com"]
     }
   }
 }

@@ -50,6 +50,7 @@ locals {
     BOOKING_SOURCE_STORES          = var.booking_source_stores
     STORES_CONFIG                  = var.stores_config
     GUIDE_WINDOW_HOURS             = var.guide_window_hours == null ? null : tostring(var.guide_window_hours)
+    NAVER_SMS_LEGACY_CAPTURE       = var.legacy_capture_path
   } : name => value if value != null }
 
   # Kill switches with their initial values; operators flip them afterwards (Terraform ignores
@@ -60,4 +61,11 @@ locals {
     comparison  = "off"
   }
   switch_parameter_names = { for name, _ in local.switch_initial_values : name => "${var.switch_prefix}${name}" }
+
+  # The SecureString secrets naver_sms.config.secrets reads under secrets_prefix (created out of
+  # band, see the README): the role may read exactly these.
+  secret_parameter_names = [
+    for name in ["SENS_ACCESS_KEY", "SENS_SECRET_KEY", "SENS_SERVICE_ID", "SENS_CALLER_NUMBER", "TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID"] :
+    "${var.secrets_prefix}${name}"
+  ]
 }

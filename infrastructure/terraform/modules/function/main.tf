@@ -11,7 +11,6 @@ locals {
 # --- State: per-booking SMS records (claim -> send -> mark) --------------------------------
 
 resource "aws_dynamodb_table" "bookings" {
-  # A customer managed key is optional (var.kms_key_arn); SSE with the AWS managed key is always on.
   name                        = var.bookings_table_name
   billing_mode                = "PAY_PER_REQUEST"
   hash_key                    = "booking_id"
@@ -55,8 +54,7 @@ resource "aws_ssm_parameter" "switch" {
 # --- Logs: the function's log group, also where the EMF lands (collector's or function's) ---
 
 resource "aws_cloudwatch_log_group" "this" {
-  # A customer managed key is optional (var.kms_key_arn); CloudWatch Logs encrypts at rest regardless.
-  #checkov:skip=CKV_AWS_338:Retention is a variable (default 90 days): logs hold masked operational data and EMF only, a year is not needed by default.
+  #checkov:skip=CKV_AWS_338:Retention is a variable (default 90 days, at least 7): logs hold masked operational data and EMF only, a year is not needed by default.
   name              = "/aws/lambda/${var.name}"
   retention_in_days = var.log_retention_days
   kms_key_id        = var.kms_key_arn
@@ -69,7 +67,7 @@ resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_117:The function calls SENS, Telegram and AWS APIs over the internet; a VPC would only add a NAT gateway.
   #checkov:skip=CKV_AWS_116:Scheduled runs are idempotent (DynamoDB claims) and the next run retries; a DLQ would hold nothing worth replaying (retries are off, see event_invoke_config).
   #checkov:skip=CKV_AWS_272:Code signing needs a signing profile outside this module's scope; the package is built by CI from the repository.
-  # Environment variables hold no secrets (secrets come from SSM SecureString); a customer managed key is optional (var.kms_key_arn).
+  # Environment variables hold no secrets (secrets come from SSM SecureString); kms_key_arn encrypts them all the same.
   function_name                  = var.name
   description                    = "Naver Smart Place bookings to customer SMS (SENS), instrumented with OpenTelemetry (${local.collector_enabled ? "ADOT collector layer" : "X-Ray daemon and EMF, no collector"})."
   role                           = aws_iam_role.this.arn

@@ -8,6 +8,11 @@ output "function_arn" {
   value       = aws_lambda_function.this.arn
 }
 
+output "timeout" {
+  description = "The function's timeout in seconds (the monitoring module's function_timeout_seconds)."
+  value       = aws_lambda_function.this.timeout
+}
+
 output "role_arn" {
   description = "ARN of the function's execution role."
   value       = aws_iam_role.this.arn

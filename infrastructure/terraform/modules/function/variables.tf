@@ -200,13 +200,12 @@ variable "secrets_kms_key_arn" {
 }
 
 variable "kms_key_arn" {
-  description = "Customer managed KMS key for the environment variables, the log group and the table (its key policy must admit logs.<region>.amazonaws.com); null uses AWS managed encryption."
+  description = "Customer managed KMS key for the log group, the environment variables and the table (the notifications module's kms_key_arn: its key policy admits CloudWatch Logs for /aws/lambda/<name>*)."
   type        = string
-  default     = null
 
   validation {
-    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.kms_key_arn))
-    error_message = "kms_key_arn must be a KMS key ARN."
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)."
   }
 }
 
@@ -257,6 +256,17 @@ variable "stores_config" {
   validation {
     condition     = var.stores_config == null || can(regex("\\.json$", var.stores_config))
     error_message = "stores_config must be the path of a .json file."
+  }
+}
+
+variable "legacy_capture_path" {
+  description = "NAVER_SMS_LEGACY_CAPTURE: the legacy capture comparison mode compares each invocation with, a path inside the package such as /var/task/captures/legacy.jsonl (package_lambda.py --include); null leaves it unset (comparison mode then logs comparison_unavailable)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.legacy_capture_path == null || can(regex("^/(var/task|tmp)/[A-Za-z0-9_./-]+$", var.legacy_capture_path))
+    error_message = "legacy_capture_path must be a file under /var/task (the package) or /tmp."
   }
 }
 
@@ -333,13 +343,13 @@ variable "schedule_enabled" {
 }
 
 variable "log_retention_days" {
-  description = "Retention of the function's log group (logs and the EMF documents in it)."
+  description = "Retention of the function's log group (logs and the EMF documents in it), at least 7 days."
   type        = number
   default     = 90
 
   validation {
-    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
-    error_message = "log_retention_days must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653)."
+    condition     = var.log_retention_days >= 7 && contains([7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a retention CloudWatch Logs accepts, at least 7 (7, 14, 30, 60, 90, ... 3653)."
   }
 }
 

@@ -1,47 +1,8 @@
-# --- Notifications --------------------------------------------------------------------------
-# Alarms -> SNS topic -> e-mail, and -> Slack/Telegram through a forwarder that is not part of
-# this module: subscribe it by HTTPS endpoint or by Lambda ARN (variables).
+data "aws_partition" "current" {}
+data "aws_caller_identity" "current" {}
 
-resource "aws_sns_topic" "alarms" {
-  # Encryption needs a customer managed key whose policy admits CloudWatch (var.sns_kms_key_arn); the AWS managed key would silently drop every alarm notification.
-  name              = "${var.name}-alarms"
-  kms_master_key_id = var.sns_kms_key_arn
-  tags              = var.tags
-}
-
-resource "aws_sns_topic_subscription" "email" {
-  for_each = toset(var.alarm_emails)
-
-  topic_arn = aws_sns_topic.alarms.arn
-  protocol  = "email"
-  endpoint  = each.value
-}
-
-resource "aws_sns_topic_subscription" "https" {
-  for_each = toset(var.notification_https_endpoints)
-
-  topic_arn              = aws_sns_topic.alarms.arn
-  protocol               = "https"
-  endpoint               = each.value
-  endpoint_auto_confirms = false
-}
-
-resource "aws_sns_topic_subscription" "lambda" {
-  for_each = toset(var.notification_lambda_arns)
-
-  topic_arn = aws_sns_topic.alarms.arn
-  protocol  = "lambda"
-  endpoint  = each.value
-}
-
-resource "aws_lambda_permission" "sns" {
-  for_each = toset(var.notification_lambda_arns)
-
-  statement_id  = "AllowSns-${var.name}-alarms"
-  action        = "lambda:InvokeFunction"
-  function_name = each.value
-  principal     = "sns.amazonaws.com"
-  source_arn    = aws_sns_topic.alarms.arn
+locals {
+  account_id = data.aws_caller_identity.current.account_id
 }
 
 # --- Alarms (definitions in signals.tf) -----------------------------------------------------
@@ -49,15 +10,16 @@ resource "aws_lambda_permission" "sns" {
 resource "aws_cloudwatch_metric_alarm" "this" {
   for_each = local.alarms
 
-  alarm_name          = "${var.name}-${each.key}"
+  alarm_name          = local.alarm_names[each.key]
   alarm_description   = each.value.description
   comparison_operator = each.value.comparison_operator
   threshold           = each.value.threshold
   evaluation_periods  = each.value.evaluation_periods
   datapoints_to_alarm = each.value.datapoints_to_alarm
   treat_missing_data  = each.value.treat_missing_data
-  alarm_actions       = [aws_sns_topic.alarms.arn]
-  ok_actions          = [aws_sns_topic.alarms.arn]
+  actions_enabled     = true
+  alarm_actions       = [var.alarm_topic_arn]
+  ok_actions          = [var.alarm_topic_arn]
 
   dynamic "metric_query" {
     for_each = each.value.queries
@@ -81,6 +43,13 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   }
 
   tags = var.tags
+
+  lifecycle {
+    # Actions start enabled; afterwards EventBridge Scheduler (alarms with active_hours, see
+    # business_hours.tf) and operators silencing an alarm for maintenance own the flag, so an
+    # apply must not undo them.
+    ignore_changes = [actions_enabled]
+  }
 }
 
 # --- Dashboard (body in signals.tf) ---------------------------------------------------------
@@ -88,4 +57,14 @@ resource "aws_cloudwatch_metric_alarm" "this" {
 resource "aws_cloudwatch_dashboard" "this" {
   dashboard_name = var.name
   dashboard_body = local.dashboard_body
+}
+
+# --- Saved Logs Insights queries (generated queries.tf.json, from docs/ops/queries/) --------
+
+resource "aws_cloudwatch_query_definition" "this" {
+  for_each = local.saved_queries
+
+  name            = "${var.name}/${each.key}"
+  log_group_names = var.log_group_names
+  query_string    = each.value
 }

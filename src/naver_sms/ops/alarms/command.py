@@ -16,13 +16,17 @@ EXIT_OK: Final = 0
 EXIT_INVALID: Final = 2
 
 
-def parse_variables(pairs: list[str] | None) -> dict[str, str]:
-    variables: dict[str, str] = {}
+def parse_variables(pairs: list[str] | None) -> dict[str, object]:
+    """``--var NAME=VALUE``: a JSON value (list, number, object) as such, else the text."""
+    variables: dict[str, object] = {}
     for pair in pairs or []:
         name, sep, value = pair.partition("=")
         if not sep or not name:
             raise ValueError(f"--var {pair!r}: expected NAME=VALUE")
-        variables[name] = value
+        try:
+            variables[name] = json.loads(value)
+        except ValueError:
+            variables[name] = value
     return variables
 
 

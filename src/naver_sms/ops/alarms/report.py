@@ -48,6 +48,11 @@ def _run_notes(run: AlarmRun) -> list[str]:
         notes.append(f"missing data treated as {run.treatment} (AWS/DynamoDB alarms always ignore)")
     if run.metrics_without_data:
         notes.append("no datapoints for: " + "; ".join(run.metrics_without_data))
+    if run.alarm.extra.get("active_hours"):
+        notes.append(
+            "its actions are on only in its active hours (EventBridge Scheduler): the simulation "
+            "renders every transition's notification, whatever the hour"
+        )
     return notes
 
 
