@@ -76,12 +76,108 @@ def _add_replay(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     parser.add_argument(
         "--skip-invalid", action="store_true", help="skip invalid legacy lines, count them"
     )
+    parser.add_argument(
+        "--no-ops-evidence",
+        action="store_true",
+        help="leave the operations evidence (queries, alarms, dashboard) out of VALIDATION.md",
+    )
     parser.set_defaults(handler="naver_sms.comparison.replay:replay")
 
 
+def _add_logs_query(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "logs-query",
+        help="run a CloudWatch Logs Insights query over JSON-lines logs (docs/ops/logs-query.md)",
+        description="Run the Logs Insights query in QUERY_FILE over the JSON-lines LOGFILEs, "
+        "translated to SQL and run by DuckDB. Syntax it cannot run exactly is an error naming "
+        "the token and its position (exit 2), never an approximate answer.",
+    )
+    parser.add_argument("query_file", metavar="QUERY_FILE", help="a .insights query file")
+    parser.add_argument("logfiles", metavar="LOGFILE", nargs="+", help="JSON Lines log files")
+    parser.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="table (default) or json: an array of row objects keyed by the result columns",
+    )
+    parser.set_defaults(handler="naver_sms.ops.insights.command:run")
+
+
+def _add_alarms(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "alarms",
+        help="the Terraform alarms, offline (docs/ops/alarms-simulate.md)",
+        description="Work with the alarms the Terraform monitoring module deploys.",
+    )
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    simulate = actions.add_parser(
+        "simulate",
+        help="replay a run's EMF datapoints through the deployed alarms",
+        description="Evaluate local.alarms of the monitoring module with terraform (offline), "
+        "replay the run's datapoints through CloudWatch's alarm semantics and print each "
+        "alarm's state transitions; each ALARM/OK transition is rendered by the alert "
+        "forwarder into its Slack, Telegram and e-mail messages. Exit 2 on unusable input.",
+    )
+    simulate.add_argument(
+        "--emf", required=True, nargs="+", metavar="EMF.jsonl", help="EMF documents of the run"
+    )
+    simulate.add_argument(
+        "--logs",
+        nargs="+",
+        metavar="LOG.jsonl",
+        help="the function's logs: AWS/Lambda metrics derived from its platform.report records",
+    )
+    simulate.add_argument(
+        "--aws-metrics",
+        nargs="+",
+        metavar="FILE.jsonl",
+        help="other AWS metrics: JSON lines {namespace, metric_name, dimensions, timestamp, value}",
+    )
+    simulate.add_argument(
+        "--terraform", metavar="DIR", help="monitoring module (default: infrastructure/...)"
+    )
+    simulate.add_argument(
+        "--var", action="append", metavar="NAME=VALUE", help="a module input (repeatable)"
+    )
+    simulate.add_argument("--format", choices=("table", "json"), default="table")
+    simulate.add_argument(
+        "--notifications", metavar="DIR", help="write every rendered notification here"
+    )
+    simulate.set_defaults(handler="naver_sms.ops.alarms.command:run")
+
+
+def _add_dashboard(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "dashboard",
+        help="the Terraform dashboard, offline (docs/ops/dashboard-render.md)",
+        description="Work with the dashboard the Terraform monitoring module deploys.",
+    )
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    render = actions.add_parser(
+        "render",
+        help="draw the deployed dashboard from a run's EMF data (HTML + PNG)",
+        description="Evaluate local.dashboard_body of the monitoring module with terraform "
+        "(offline) and draw every widget, in its layout, from the run's data into "
+        "OUT/dashboard.html and a PNG taken in headless Chromium (OUT/dashboard.png).",
+    )
+    render.add_argument("--emf", required=True, nargs="+", metavar="EMF.jsonl")
+    render.add_argument(
+        "--logs", nargs="+", metavar="LOG.jsonl", help="logs: AWS/Lambda metrics, log widgets"
+    )
+    render.add_argument("--aws-metrics", nargs="+", metavar="FILE.jsonl")
+    render.add_argument("--out", required=True, metavar="DIR")
+    render.add_argument("--terraform", metavar="DIR", help="monitoring module directory")
+    render.add_argument("--var", action="append", metavar="NAME=VALUE")
+    render.add_argument("--no-png", action="store_true", help="write the HTML only")
+    render.set_defaults(handler="naver_sms.ops.dashboard.command:run")
+
+
 COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
+    _add_alarms,
     _add_compare,
+    _add_dashboard,
     _add_docs,
+    _add_logs_query,
     _add_replay,
 )
 

@@ -32,7 +32,8 @@ PLANTED = {
 def naver_sms(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "AWS_", "SENS_"))}
     env.pop("TELEGRAM_CHAT_ID", None)
-    env.update(OTEL_TRACES_EXPORTER="none", OTEL_METRICS_EXPORTER="none")
+    # Metrics left to the replay's default: EMF into its logs.jsonl (the evidence reads them).
+    env.update(OTEL_TRACES_EXPORTER="none")
     return subprocess.run(
         [sys.executable, "-m", "naver_sms.cli", *args],
         env=env,
@@ -116,6 +117,7 @@ def test_a_campaign_against_its_own_capture_matches_fully(campaign: Path, tmp_pa
         "--out",
         str(tmp_path / "self"),
         "--fail-on-discrepancy",
+        "--no-ops-evidence",
     )
     assert proc.returncode == 0, proc.stderr
     report = json.loads((tmp_path / "self" / "report.json").read_text())
@@ -124,6 +126,32 @@ def test_a_campaign_against_its_own_capture_matches_fully(campaign: Path, tmp_pa
     validation = (tmp_path / "self" / "VALIDATION.md").read_text()
     # Only the window keeps it from GO.
     assert "NO-GO** — window covers 1 day(s) (must be 7)." in validation
+    assert "## Operations evidence" not in validation  # --no-ops-evidence
+
+
+def test_validation_carries_operations_evidence_from_the_replays_own_logs(
+    campaign: Path,
+) -> None:
+    text = (campaign / "VALIDATION.md").read_text()
+    assert text.count("## Operations evidence") == 1
+    assert "At least 7 days of logs (and the EMF documents in them) are kept: **yes**" in text
+    # The match-percentage query's transcript: the campaign's own summary line.
+    assert "| campaign | 2026-11-20..2026-11-20 | 1 | 85.71 | 85.71 | 42 | 7 |" in text
+    # The comparison metrics, as EMF in the replay's logs, drive the comparison alarms.
+    assert "| `naver-sms-comparison-discrepancies` | INSUFFICIENT_DATA | **ALARM** | 12 |" in text
+    assert (
+        "| `naver-sms-comparison-match-percentage` | INSUFFICIENT_DATA | **ALARM** | 85.71 |"
+        in text
+    )
+    for image in ("dashboard.png", "report.png"):
+        assert f"]({image})" in text
+        assert (campaign / image).stat().st_size > 20_000
+    reports = [
+        json.loads(x)
+        for x in (campaign / "logs.jsonl").read_text().splitlines()
+        if '"platform.report"' in x
+    ]
+    assert len(reports) == 7  # one per replayed invocation
 
 
 def test_bad_invocations_file_names_file_and_line(tmp_path: Path) -> None:
@@ -149,7 +177,8 @@ def test_bad_invocations_file_names_file_and_line(tmp_path: Path) -> None:
 def test_ctrl_c_leaves_no_half_written_report(tmp_path: Path) -> None:
     out = tmp_path / "interrupted"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "AWS_"))}
-    env.update(OTEL_TRACES_EXPORTER="none", OTEL_METRICS_EXPORTER="none")
+    # Metrics left to the replay's default: EMF into its logs.jsonl (the evidence reads them).
+    env.update(OTEL_TRACES_EXPORTER="none")
     proc = subprocess.Popen(
         [
             sys.executable,

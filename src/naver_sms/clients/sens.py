@@ -282,6 +282,7 @@ class SensClient:
         request = self.prepare(message)
         timeout_s = min(self._timeout_s, deadline.remaining())
         with instruments.sens_request(self.redacted_url, sms_type, store_id, attempt) as call:
+            started = time.perf_counter()
             try:
                 response = http.post_json(
                     request.url, request.body, headers=request.headers, timeout_s=timeout_s
@@ -290,6 +291,7 @@ class SensClient:
                 lost = self._network_error(exc, attempt)
                 call.span.record_exception(lost)
                 call.finish("network_error")
+                _log_attempt("network_error", None, started, attempt, sms_type, store_id)
                 return None, lost, None
             outcome, result, error, retry_after = self._classify(response, attempt)
             if error is not None:
@@ -299,6 +301,7 @@ class SensClient:
                 response.status,
                 **{"sens.request_id": result.request_id if result else None},
             )
+            _log_attempt(outcome, response.status, started, attempt, sms_type, store_id)
             return result, error, retry_after
 
     def _network_error(self, exc: http.HttpNetworkError, attempt: int) -> SensNetworkError:
@@ -389,6 +392,21 @@ class SensClient:
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
         return mask_phones_in_text(text)
+
+
+def _log_attempt(
+    outcome: str, status: int | None, started: float, attempt: int, sms_type: str, store_id: str
+) -> None:
+    """One line per HTTP attempt (Logs Insights: SENS errors and latency percentiles)."""
+    log.info(
+        "sens_attempt",
+        outcome=outcome,
+        status=status,
+        latency_ms=round((time.perf_counter() - started) * 1000, 3),
+        attempt=attempt,
+        sms_type=sms_type,
+        store_id=store_id,
+    )
 
 
 def _retry_after(response: http.HttpResponse) -> float | None:

@@ -42,6 +42,8 @@ EXIT_INVALID: Final = 2
 # so they must be the production values, never the local stack's random ones.
 REPLAY_IDENTITY: Final = {"SENS_CALLER_NUMBER": "0215881234", "TELEGRAM_CHAT_ID": "-1001987654321"}
 OUTPUTS: Final = ("report.json", "report.html", "VALIDATION.md", "capture.jsonl", "logs.jsonl")
+# The operations evidence (docs/campaign.md): written when the tools it needs are there.
+EVIDENCE_OUTPUTS: Final = ("dashboard.html", "dashboard.png", "report.png")
 
 
 class ReplayInputError(ValueError):
@@ -137,6 +139,11 @@ def run_batches(
     replayed = 0
     for name, value in REPLAY_IDENTITY.items():
         os.environ.setdefault(name, value)
+    # Without a collector configured: metrics as EMF on stdout, i.e. into logs.jsonl, where
+    # the operations evidence finds the run's datapoints (as CloudWatch would in the log
+    # group), and no span export to a collector that is not there.
+    os.environ.setdefault("OTEL_METRICS_EXPORTER", "emf")
+    os.environ.setdefault("OTEL_TRACES_EXPORTER", "none")
     with LocalStack(log_dir=work) as stack:
         stack.set_switch("comparison", True)
         os.environ.update(stack.env())
@@ -149,11 +156,14 @@ def run_batches(
             }
         )
         os.environ.setdefault("AWS_LAMBDA_FUNCTION_NAME", "naver-sms")
+        init_started = time.perf_counter()
         from naver_sms.app import handler  # noqa: PLC0415 - configured by the env above
         from naver_sms.clients import aws  # noqa: PLC0415
+        from naver_sms.devstack.invoke import new_trace_header, platform_report  # noqa: PLC0415
 
         aws.client.cache_clear()
         handler.reset()
+        init_ms: float | None = (time.perf_counter() - init_started) * 1000
         with (
             (work / "logs.jsonl").open("w", encoding="utf-8") as logs,
             contextlib.redirect_stdout(logs),
@@ -166,7 +176,18 @@ def run_batches(
                         days.setdefault(booking_id, day)
                 replayed += len(batch.bookings)
                 event = {"bookings": batch.bookings, "now": batch.now.isoformat()}
-                handler.lambda_handler(event, LambdaContext(timeout_s=900))
+                trace_header, _ = new_trace_header()
+                os.environ["_X_AMZN_TRACE_ID"] = trace_header
+                context = LambdaContext(timeout_s=900)
+                started = time.perf_counter()
+                handler.lambda_handler(event, context)
+                # The execution environment's own record, as Lambda writes it (JSON format).
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                report = platform_report(
+                    context.aws_request_id, elapsed_ms, "success", trace_header, init_ms
+                )
+                init_ms = None
+                sys.stdout.write(json.dumps(report) + "\n")
                 progress.update(done, batch.now.astimezone(KST).strftime("%m-%d %H:%M"))
         progress.close()
         handler.reset()
@@ -219,8 +240,13 @@ def replay(
             contextlib.redirect_stdout(logs),
         ):
             _emit(result, first, last)
+        if not getattr(args, "no_ops_evidence", False):
+            write_evidence(work, facts.command, err)
         for name in OUTPUTS:
             os.replace(work / name, out / name)
+        for name in EVIDENCE_OUTPUTS:
+            if (work / name).exists():
+                os.replace(work / name, out / name)
     except KeyboardInterrupt:
         err.write("\nnaver-sms replay: interrupted; no report written\n")
         return 130
@@ -249,6 +275,24 @@ def _write_reports(
         encoding="utf-8",
     )
     (work / "VALIDATION.md").write_text(render_validation(result, facts), encoding="utf-8")
+
+
+def write_evidence(work: Path, command: str, stderr: TextIO) -> None:
+    """The operations section of VALIDATION.md from this replay's own logs (and the EMF in
+    them); a part that cannot be produced says why there, and the campaign still completes."""
+    logs = work / "logs.jsonl"
+    try:
+        from naver_sms.ops.evidence import (  # noqa: PLC0415 - the ops extra, only here
+            EvidenceInputs,
+            write_operations_evidence,
+        )
+
+        write_operations_evidence(
+            work / "VALIDATION.md",
+            EvidenceInputs(out=work, logs=[logs], emf=[logs], produced_by=command),
+        )
+    except Exception as exc:  # the campaign's numbers stand without the ops evidence
+        stderr.write(f"naver-sms replay: operations evidence not written: {exc}\n")
 
 
 def _emit(result: ComparisonResult, first: date, last: date) -> None:

@@ -163,12 +163,14 @@ def test_one_invocation_yields_exactly_the_expected_telemetry(
     app_lines = [line for line in lines if "logger" not in line]  # not boto3's
     assert [line["event"] for line in app_lines] == [
         "sending_mode",
+        "sens_attempt",
         "sms_sent",
         "booking_invalid",
         "invocation_summary",
     ]
-    assert span_ids[app_lines[1]["span_id"]].name == "process_booking"
-    assert app_lines[1]["phone"] == "010-****-7365"
+    assert span_ids[app_lines[1]["span_id"]].name == "POST"  # inside the SENS attempt's span
+    assert span_ids[app_lines[2]["span_id"]].name == "process_booking"
+    assert app_lines[2]["phone"] == "010-****-7365"
     assert span_ids[app_lines[0]["span_id"]] is invocation
 
     outputs = "\n".join(

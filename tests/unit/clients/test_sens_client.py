@@ -166,6 +166,14 @@ def test_server_errors_are_retried_with_a_fresh_signature(
     for received in server.received:
         assert_signed(received)
     assert clock.sleeps == pytest.approx([0.1, 0.2])  # rng 0.5 x ceilings 0.2, 0.4
+    attempts = [e for e in logs if e["event"] == "sens_attempt"]
+    assert [(e["attempt"], e["outcome"], e["status"]) for e in attempts] == [
+        (1, "server_error", 503),
+        (2, "server_error", 500),
+        (3, "success", 202),
+    ]
+    assert all(e["latency_ms"] >= 0 for e in attempts)
+    logs = [e for e in logs if e["event"] != "sens_attempt"]
     assert [e["event"] for e in logs] == ["sens_retry", "sens_retry"]
     assert logs[0]["attempt"] == 1
     assert logs[0]["status"] == 503
