@@ -337,6 +337,11 @@ def test_the_function_resource_uses_the_evaluated_values() -> None:
     assert function["filename"] == "${var.package_path}"
     # A literal: no variable can turn active tracing (and so the X-Ray daemon) off.
     assert function["tracing_config"] == [{"mode": "Active"}]
+    # JSON log format: the platform.report records that the cold-start and slow-invocation
+    # queries and `naver-sms alarms simulate` read exist only in that format.
+    assert function["logging_config"] == [
+        {"log_format": "JSON", "log_group": "${aws_cloudwatch_log_group.this.name}"}
+    ]
     for knob in ("memory_size", "timeout", "reserved_concurrent_executions"):
         assert function[knob] == f"${{var.{knob}}}"
 

@@ -211,6 +211,9 @@ def test_the_forwarder_is_subscribed_retried_and_dead_lettered() -> None:
     (function,) = module_blocks(NOTIFICATIONS_MODULE, "resource", "aws_lambda_function").values()
     assert function["handler"] == "${local.handler}"
     assert function["environment"] == [{"variables": "${local.environment}"}]
+    assert function["logging_config"] == [
+        {"log_format": "JSON", "log_group": "${aws_cloudwatch_log_group.forwarder.name}"}
+    ]
     (permission,) = module_blocks(
         NOTIFICATIONS_MODULE, "resource", "aws_lambda_permission"
     ).values()

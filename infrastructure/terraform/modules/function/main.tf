@@ -94,6 +94,14 @@ resource "aws_lambda_function" "this" {
     mode = "Active"
   }
 
+  # JSON log format: Lambda writes its platform records (platform.report with duration, billed
+  # duration, memory and init duration) as JSON objects the runbook's Logs Insights queries and
+  # `naver-sms alarms simulate` read; the function's own lines are JSON either way.
+  logging_config {
+    log_format = "JSON"
+    log_group  = aws_cloudwatch_log_group.this.name
+  }
+
   tags = var.tags
 
   depends_on = [

@@ -174,6 +174,12 @@ resource "aws_lambda_function" "forwarder" {
     mode = "Active"
   }
 
+  # The same JSON log format as the function (platform records as JSON objects).
+  logging_config {
+    log_format = "JSON"
+    log_group  = aws_cloudwatch_log_group.forwarder.name
+  }
+
   tags = var.tags
 
   depends_on = [
